@@ -1,0 +1,1 @@
+"""Curation: curators and their sectors, the rubric, cases, assignments, conflicts, scores, decisions."""

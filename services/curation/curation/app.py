@@ -1,0 +1,27 @@
+"""The curation service: `uvicorn --factory curation.app:create_app` (port CURATION_PORT, default 8002)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from curation.handlers import build_handlers
+from curation.routes import cases, curators
+from curation.settings import CurationSettings
+from shared.web import create_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: CurationSettings | None = None) -> FastAPI:
+    settings = settings or CurationSettings()
+    return create_service_app(
+        settings=settings,
+        title="Sentra curation",
+        description="Kurasi produk IKM: kurator, rubrik, kasus, penugasan. / Juried product review: curators, "
+                    "rubric, cases, assignment.",
+        routers=[curators.router, cases.router],
+        handlers=build_handlers(settings),
+        migrations_dir=MIGRATIONS,
+    )

@@ -1,0 +1,22 @@
+"""Events curation consumes: a registration or a new product opens cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from curation import service
+from curation.settings import CurationSettings
+from shared.consumer import Handler
+from shared.events import Envelope
+
+
+def build_handlers(settings: CurationSettings) -> dict[str, Handler]:
+    def on_registered(session: Session, envelope: Envelope, payload: Any) -> None:
+        service.open_cases_for_registration(session, envelope, payload, settings.panel_size)
+
+    def on_product(session: Session, envelope: Envelope, payload: Any) -> None:
+        service.open_case_for_product(session, envelope, payload, settings.panel_size)
+
+    return {"ikm.registered": on_registered, "product.submitted": on_product}

@@ -1,0 +1,1 @@
+"""Exhibitions: fairs, floor plans, eligibility, applications, booth allocation and the waitlist."""

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.exc import IntegrityError
+
+from exhibitions import service
+from exhibitions.schemas import AllocationPublic, ApplicationPublic, AssignmentRequest, Page
+from shared.auth import Principal, require_roles
+from shared.errors import ApiError
+from shared.web import SessionDep, UnitOfWorkDep
+
+router = APIRouter(prefix="/exhibitions/{exhibition_id}", tags=["applications and booths"])
+
+Organiser = Annotated[Principal, Depends(require_roles("organiser"))]
+Reader = Annotated[Principal, Depends(require_roles("organiser", "registrar"))]
+Status = Literal["pending_curation", "allocated", "waitlisted", "declined", "withdrawn"]
+
+
+@router.get("/applications", response_model=Page[ApplicationPublic], summary="Applications with their reasons")
+def list_applications(
+    exhibition_id: uuid.UUID, session: SessionDep, _: Reader, status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[ApplicationPublic]:
+    fair = service.get_exhibition(session, exhibition_id)
+    items, total = service.list_applications(session, fair, status, limit, offset)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/allocations", response_model=list[AllocationPublic], summary="Who holds which booth")
+def list_allocations(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -> list[AllocationPublic]:
+    return service.list_allocations(session, service.get_exhibition(session, exhibition_id))
+
+
+@router.put("/booths/{code}/assignment", response_model=AllocationPublic,
+            summary="Assign a booth by hand (409 when taken)")
+def assign(exhibition_id: uuid.UUID, code: str, data: AssignmentRequest, uow: UnitOfWorkDep,
+           _: Organiser) -> AllocationPublic:
+    try:
+        fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+        application = service.assign_booth(uow.session, fair, code, data.ikm_id)
+        uow.commit()
+    except IntegrityError as exc:
+        # A concurrent assignment of the same booth won the race: the unique index decided.
+        raise ApiError(409, "conflict", f"Stan {code} sudah ditempati IKM lain.",
+                       f"Booth {code} is already taken.") from exc
+    name = next(a.ikm_name for a in service.list_allocations(uow.session, fair) if a.booth_code == code)
+    return AllocationPublic(booth_code=code, ikm_id=application.ikm_id, ikm_name=name, status=application.status)
+
+
+@router.delete("/booths/{code}/assignment", status_code=204, summary="Release a booth (the waitlist moves up)")
+def release(exhibition_id: uuid.UUID, code: str, uow: UnitOfWorkDep, _: Organiser) -> None:
+    fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+    service.release_booth(uow.session, fair, code, None, "Dilepas oleh panitia.", "Released by the organisers.")
+    uow.commit()

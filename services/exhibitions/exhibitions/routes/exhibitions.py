@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from exhibitions import service
+from exhibitions.schemas import BoothCreate, BoothPublic, ExhibitionCreate, ExhibitionPublic, Page
+from exhibitions.tables import Booth, Exhibition
+from shared.auth import Principal, require_roles
+from shared.web import SessionDep, UnitOfWorkDep
+
+router = APIRouter(prefix="/exhibitions", tags=["fairs and floor plans"])
+
+Organiser = Annotated[Principal, Depends(require_roles("organiser"))]
+Reader = Annotated[Principal, Depends(require_roles("organiser", "registrar", "curator"))]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ExhibitionPublic, summary="Set up a fair")
+def create_exhibition(data: ExhibitionCreate, uow: UnitOfWorkDep, principal: Organiser) -> ExhibitionPublic:
+    fair = service.create_exhibition(uow.session, data, principal)
+    uow.commit()
+    return service.exhibition_public(uow.session, fair)
+
+
+@router.get("", response_model=Page[ExhibitionPublic], summary="Fairs")
+def list_exhibitions(
+    session: SessionDep, _: Reader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[ExhibitionPublic]:
+    total = session.exec(select(func.count()).select_from(Exhibition)).one()
+    rows = session.exec(select(Exhibition).order_by(col(Exhibition.starts_on)).offset(offset).limit(limit))
+    return Page(items=[service.exhibition_public(session, f) for f in rows], total=total, limit=limit,
+                offset=offset)
+
+
+@router.get("/{exhibition_id}", response_model=ExhibitionPublic, summary="One fair")
+def get_exhibition(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -> ExhibitionPublic:
+    return service.exhibition_public(session, service.get_exhibition(session, exhibition_id))
+
+
+@router.post("/{exhibition_id}/booths", status_code=status.HTTP_201_CREATED, response_model=list[BoothPublic],
+             summary="Add booths to the floor plan (bulk)")
+def add_booths(exhibition_id: uuid.UUID, booths: list[BoothCreate], uow: UnitOfWorkDep,
+               _: Organiser) -> list[BoothPublic]:
+    rows = service.add_booths(uow.session, exhibition_id, booths)
+    uow.commit()
+    return [BoothPublic.model_validate(b, from_attributes=True) for b in rows]
+
+
+@router.get("/{exhibition_id}/booths", response_model=list[BoothPublic], summary="The floor plan")
+def list_booths(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -> list[BoothPublic]:
+    fair = service.get_exhibition(session, exhibition_id)
+    rows = session.exec(select(Booth).where(Booth.exhibition_id == fair.id).order_by(col(Booth.code)))
+    return [BoothPublic.model_validate(b, from_attributes=True) for b in rows]

@@ -1,0 +1,116 @@
+"""Exhibitions API models."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Generic, Literal, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from shared.domain import Sector
+from shared.errors import field_error
+
+T = TypeVar("T")
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class ExhibitionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    venue: Text
+    starts_on: date
+    ends_on: date
+    application_deadline: date
+    requires_curation: bool = False
+    sectors: list[Sector] = []
+    regency_codes: list[Annotated[str, StringConstraints(pattern=r"^\d{4}$")]] = []
+    regency_min_share: Share = 0.0
+    regency_max_share: Share = 1.0
+    sentra_cap: Annotated[int, Field(ge=1)] | None = None
+    newcomer_share: Share = 0.0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.ends_on < self.starts_on:
+            raise field_error("Tanggal selesai (ends_on) tidak boleh sebelum tanggal mulai (starts_on).",
+                              "The end date (ends_on) cannot be before the start date (starts_on).")
+        if self.application_deadline > self.starts_on:
+            raise field_error("Batas pendaftaran (application_deadline) harus sebelum pameran dimulai.",
+                              "The application deadline must not be after the fair starts.")
+        if self.regency_min_share > self.regency_max_share:
+            raise field_error("Porsi minimum kabupaten (regency_min_share) melebihi porsi maksimum.",
+                              "The regency minimum share exceeds the maximum share.")
+        return self
+
+
+class ExhibitionPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    venue: str
+    starts_on: date
+    ends_on: date
+    application_deadline: date
+    requires_curation: bool
+    sectors: list[str]
+    regency_codes: list[str]
+    regency_min_share: float
+    regency_max_share: float
+    sentra_cap: int | None
+    newcomer_share: float
+    status: str
+    booths: int
+
+
+class BoothCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    hall: Text
+    zone: Text
+    sectors: list[Sector] = []
+    width_m: Annotated[float, Field(gt=0, le=100)] = 3
+    depth_m: Annotated[float, Field(gt=0, le=100)] = 3
+    x: float = 0
+    y: float = 0
+    kind: Literal["standard", "corner", "island", "space_only"] = "standard"
+    accessible: bool = False
+    power_w: Annotated[int, Field(ge=0)] = 450
+    price_idr: Annotated[int, Field(ge=0)] = 0
+
+
+class BoothPublic(BoothCreate):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ApplicationPublic(BaseModel):
+    ikm_id: uuid.UUID
+    ikm_name: str
+    status: Literal["pending_curation", "allocated", "waitlisted", "declined", "withdrawn"]
+    booth_code: str | None
+    waitlist_rank: int | None
+    reason: str
+    reason_en: str
+    updated_at: datetime
+
+
+class AllocationPublic(BaseModel):
+    booth_code: str
+    ikm_id: uuid.UUID
+    ikm_name: str
+    status: str
+
+
+class AssignmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ikm_id: uuid.UUID

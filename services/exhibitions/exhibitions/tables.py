@@ -1,0 +1,92 @@
+"""Exhibitions tables. A booth is held through `Application.booth_id`, unique: no booth ever has two
+holders, whatever the concurrency, because the database refuses the second."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from shared.consumer import InboxEvent
+from shared.db import UtcDateTime
+from shared.outbox import OutboxEvent
+
+__all__ = ["Application", "Booth", "Exhibition", "IkmProfile", "InboxEvent", "OutboxEvent"]
+
+
+def _ts() -> Any:
+    return Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class Exhibition(SQLModel, table=True):
+    __tablename__ = "exhibition"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    venue: str = Field(max_length=200)
+    starts_on: date
+    ends_on: date
+    application_deadline: date
+    requires_curation: bool
+    sectors: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    regency_codes: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    regency_min_share: float = 0.0
+    regency_max_share: float = 1.0
+    sentra_cap: int | None = None
+    newcomer_share: float = 0.0
+    status: str = Field(default="open", max_length=20)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts()
+
+
+class Booth(SQLModel, table=True):
+    __tablename__ = "booth"
+    __table_args__ = (UniqueConstraint("exhibition_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibition_id: uuid.UUID = Field(foreign_key="exhibition.id", index=True)
+    code: str = Field(max_length=20)
+    hall: str = Field(max_length=100)
+    zone: str = Field(max_length=100)
+    sectors: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    width_m: float
+    depth_m: float
+    x: float
+    y: float
+    kind: str = Field(max_length=20)
+    accessible: bool = False
+    power_w: int = 0
+    price_idr: int = 0
+
+
+class IkmProfile(SQLModel, table=True):
+    """What exhibitions knows of an IKM, from `ikm.registered` (no personal data)."""
+
+    __tablename__ = "ikm_profile"
+
+    ikm_id: uuid.UUID = Field(primary_key=True)
+    name: str = Field(max_length=200)
+    sector: str = Field(max_length=40)
+    regency_code: str = Field(max_length=4)
+    sentra_id: uuid.UUID | None = None
+    needs_accessible_booth: bool = False
+    registered_at: datetime = _ts()
+
+
+class Application(SQLModel, table=True):
+    __tablename__ = "application"
+    __table_args__ = (UniqueConstraint("exhibition_id", "ikm_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    exhibition_id: uuid.UUID = Field(foreign_key="exhibition.id", index=True)
+    ikm_id: uuid.UUID = Field(foreign_key="ikm_profile.ikm_id", index=True)
+    status: str = Field(max_length=20, index=True)
+    booth_id: int | None = Field(default=None, foreign_key="booth.id", unique=True)
+    waitlist_rank: int | None = None
+    reason: str = Field(max_length=500)
+    reason_en: str = Field(max_length=500)
+    applied_at: datetime = _ts()
+    updated_at: datetime = _ts()

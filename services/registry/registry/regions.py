@@ -1,0 +1,58 @@
+"""Indonesia's administrative regions (BPS codes, 2017 vintage, copied from the reference data;
+see data/wilayah/README.md), plus villages an admin added because the list lacks them."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+DATA_DIR = Path(__file__).parent / "data" / "wilayah"
+
+Level = Literal["province", "regency", "district", "village"]
+LEVEL_BY_LENGTH: dict[int, Level] = {2: "province", 4: "regency", 7: "district", 10: "village"}
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    parent_code: str | None
+    name: str
+
+    @property
+    def level(self) -> Level:
+        return LEVEL_BY_LENGTH[len(self.code)]
+
+
+class RegionIndex:
+    """All BPS regions in memory (about 88,000 rows, a few MB): lookups are dictionary reads."""
+
+    def __init__(self, regions: list[Region]) -> None:
+        self.by_code: dict[str, Region] = {r.code: r for r in regions}
+        self.children: dict[str, list[Region]] = {}
+        for region in regions:
+            if region.parent_code is not None:
+                self.children.setdefault(region.parent_code, []).append(region)
+
+    def get(self, code: str) -> Region | None:
+        return self.by_code.get(code)
+
+
+def _read(name: str, with_parent: bool) -> list[Region]:
+    with gzip.open(DATA_DIR / f"{name}.csv.gz", "rb") as fh:
+        rows = csv.reader(io.TextIOWrapper(fh, encoding="utf-8"))
+        if with_parent:
+            return [Region(code=r[0], parent_code=r[1], name=r[2].title()) for r in rows if r]
+        return [Region(code=r[0], parent_code=None, name=r[1].title()) for r in rows if r]
+
+
+@cache
+def bps_regions() -> RegionIndex:
+    regions = _read("provinces", False)
+    for name in ("regencies", "districts", "villages"):
+        regions += _read(name, True)
+    return RegionIndex(regions)

@@ -1,0 +1,126 @@
+"""Registry tables. Personal data (owner NIK, phone, address) lives only here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+from shared.consumer import InboxEvent
+from shared.db import UtcDateTime
+from shared.outbox import OutboxEvent
+
+__all__ = ["Certification", "Ikm", "InboxEvent", "OutboxEvent", "Product", "RegionAddition", "Sentra",
+           "TimelineEntry", "UserAccount"]
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_column=Column(UtcDateTime(), nullable=False, **kw))
+
+
+class UserAccount(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    full_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class Sentra(SQLModel, table=True):
+    __tablename__ = "sentra"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    sector: str = Field(max_length=40)
+    regency_code: str = Field(max_length=4, index=True)
+    district_code: str | None = Field(default=None, max_length=7)
+    village_code: str | None = Field(default=None, max_length=10)
+    decree_number: str | None = Field(default=None, max_length=100)
+    decree_date: date | None = None
+    created_at: datetime = _ts()
+
+
+class Ikm(SQLModel, table=True):
+    __tablename__ = "ikm"
+    __table_args__ = (Index("ix_ikm_region_sector", "regency_code", "sector"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    nib: str | None = Field(default=None, max_length=13, unique=True)
+    name: str = Field(max_length=200, index=True)
+    owner_name: str = Field(max_length=200)
+    owner_nik: str = Field(max_length=16)
+    owner_phone: str | None = Field(default=None, max_length=20)
+    owner_gender: str | None = Field(default=None, max_length=1)
+    sector: str = Field(max_length=40, index=True)
+    local_label: str | None = Field(default=None, max_length=100)
+    kbli: str | None = Field(default=None, max_length=5)
+    regency_code: str = Field(max_length=4)
+    district_code: str = Field(max_length=7, index=True)
+    village_code: str = Field(max_length=10, index=True)
+    address: str | None = Field(default=None, max_length=300)
+    sentra_id: uuid.UUID | None = Field(default=None, foreign_key="sentra.id", index=True)
+    workers: int
+    investment_idr: int | None = None
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    needs_accessible_booth: bool = False
+    status: str = Field(default="active", max_length=20)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "product"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    ikm_id: uuid.UUID = Field(foreign_key="ikm.id", index=True)
+    name: str = Field(max_length=200)
+    category: str | None = Field(default=None, max_length=100)
+    price_idr: int | None = None
+    monthly_capacity: int | None = None
+    created_at: datetime = _ts()
+
+
+class Certification(SQLModel, table=True):
+    __tablename__ = "certification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ikm_id: uuid.UUID = Field(foreign_key="ikm.id", index=True)
+    kind: str = Field(max_length=20)
+    number: str = Field(max_length=100)
+    valid_until: date | None = None
+
+
+class TimelineEntry(SQLModel, table=True):
+    """One line of an IKM's status timeline, folded from an event (the read model)."""
+
+    __tablename__ = "timeline_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ikm_id: uuid.UUID = Field(foreign_key="ikm.id", index=True)
+    event_id: uuid.UUID = Field(unique=True)
+    event_type: str = Field(max_length=80)
+    occurred_at: datetime = _ts()
+    summary: str = Field(max_length=500)
+    summary_en: str = Field(max_length=500)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class RegionAddition(SQLModel, table=True):
+    """A village (or district) missing from the 2017 BPS list, added by an admin."""
+
+    __tablename__ = "region_addition"
+
+    code: str = Field(primary_key=True, max_length=10)
+    parent_code: str = Field(max_length=7, index=True)
+    name: str = Field(max_length=200)
+    added_by: str = Field(max_length=64)
+    created_at: datetime = _ts()

@@ -1,0 +1,105 @@
+"""Who may call what: password hashing, signed tokens carrying roles, and the role dependency.
+
+Users live in the registry; every service verifies the same token with the key from settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Annotated, Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
+
+from shared.errors import ApiError
+from shared.events import utcnow
+
+ROLES = ("registrar", "curator", "organiser", "operator", "admin")
+ALGORITHM = "HS256"
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class Principal(BaseModel):
+    """The caller, as its token says."""
+
+    model_config = ConfigDict(frozen=True)
+
+    username: str
+    roles: frozenset[str]
+
+    def has_any(self, *roles: str) -> bool:
+        """`admin` may do everything (SPEC.md, Who uses it)."""
+        return "admin" in self.roles or bool(self.roles.intersection(roles))
+
+
+def issue_token(username: str, roles: list[str], secret: str, ttl: timedelta) -> str:
+    now = utcnow()
+    claims: dict[str, Any] = {"sub": username, "roles": sorted(roles), "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def decode_token(token: str, secret: str) -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise _unauthorised("Sesi Anda sudah berakhir; silakan masuk lagi.",
+                            "Your session has expired; please sign in again.") from exc
+    except jwt.PyJWTError as exc:
+        raise _unauthorised("Token tidak valid.", "The token is not valid.") from exc
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list):
+        raise _unauthorised("Token tidak valid.", "The token is not valid.")
+    return Principal(username=str(claims["sub"]), roles=frozenset(str(r) for r in roles))
+
+
+def _unauthorised(message: str, message_en: str) -> ApiError:
+    return ApiError(401, "unauthorised", message, message_en, headers={"WWW-Authenticate": "Bearer"})
+
+
+_bearer = HTTPBearer(auto_error=False, description="Token from POST /auth/token on the registry")
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise _unauthorised("Silakan masuk terlebih dahulu (token tidak ada).",
+                            "Please sign in first (no token).")
+    secret = request.app.state.settings.secret_key.get_secret_value()
+    return decode_token(credentials.credentials, secret)
+
+
+def require_roles(*roles: str) -> Callable[..., Principal]:
+    """A dependency that lets through callers holding any of `roles` (or admin), else 403."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.has_any(*roles):
+            raise ApiError(
+                403, "forbidden",
+                f"Peran Anda tidak mengizinkan tindakan ini (perlu: {', '.join(roles) or 'admin'}).",
+                f"Your roles do not allow this (needs: {', '.join(roles) or 'admin'}).",
+            )
+        return principal
+
+    return dependency

@@ -1,0 +1,214 @@
+"""Event contracts: the envelope, one payload model per event type and version, stream and group names.
+
+Events are immutable, past-tense facts. A payload never carries personal data (NIK, phone, address):
+the registry keeps it. Additive changes keep the version; a breaking change adds a new model under a
+new version and consumers keep accepting the old one while it can still be in a stream.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Consumer groups are named after the consuming service (SPEC.md, Events).
+REGISTRY = "registry"
+CURATION = "curation"
+EXHIBITIONS = "exhibitions"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Payload(BaseModel):
+    """Base of every payload: unknown fields are ignored so additive changes keep the version."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ProductInfo(Payload):
+    product_id: uuid.UUID
+    name: str
+    category: str | None = None
+    price_idr: int | None = None
+    monthly_capacity: int | None = None
+
+
+class IkmRegisteredV1(Payload):
+    ikm_id: uuid.UUID
+    nib: str | None
+    name: str
+    sector: str
+    kbli: str | None = None
+    regency_code: str
+    district_code: str
+    village_code: str
+    sentra_id: uuid.UUID | None = None
+    workers: int
+    needs_accessible_booth: bool = False
+    products: list[ProductInfo]
+
+
+class IkmUpdatedV1(Payload):
+    ikm_id: uuid.UUID
+    changed: dict[str, Any]
+    sector: str
+    regency_code: str
+    sentra_id: uuid.UUID | None = None
+
+
+class ProductSubmittedV1(Payload):
+    ikm_id: uuid.UUID
+    sector: str
+    product: ProductInfo
+
+
+class CaseOpenedV1(Payload):
+    case_id: uuid.UUID
+    ikm_id: uuid.UUID
+    product_id: uuid.UUID
+    product_name: str
+    sector: str
+    status: Literal["open", "in_review"]
+    curators: list[str] = Field(default_factory=list, description="usernames assigned; empty while waiting")
+
+
+class CurationDecidedV1(Payload):
+    case_id: uuid.UUID
+    ikm_id: uuid.UUID
+    product_id: uuid.UUID
+    outcome: Literal["approved", "approved_with_conditions", "needs_improvement", "rejected"]
+    grade: Literal["A", "B", "C", "D"] | None = None
+    total: float | None = None
+    valid_until: date | None = None
+    reason: str | None = None
+
+
+class BoothAllocatedV1(Payload):
+    exhibition_id: uuid.UUID
+    exhibition_name: str
+    ikm_id: uuid.UUID
+    booth_code: str
+    reason: str
+
+
+class BoothReleasedV1(Payload):
+    exhibition_id: uuid.UUID
+    exhibition_name: str
+    ikm_id: uuid.UUID
+    booth_code: str
+    reason: str
+
+
+class WaitlistedV1(Payload):
+    exhibition_id: uuid.UUID
+    exhibition_name: str
+    ikm_id: uuid.UUID
+    waitlist_rank: int
+    reason: str
+
+
+class EventType(BaseModel):
+    """One event type: its stream, the service that produces it and its payload models by version."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    name: str
+    producer: str
+    versions: dict[int, type[Payload]]
+    summary: str
+
+    @property
+    def stream(self) -> str:
+        return self.name
+
+    @property
+    def dead_letter_stream(self) -> str:
+        return dead_letter_stream(self.name)
+
+    @property
+    def current_version(self) -> int:
+        return max(self.versions)
+
+
+def dead_letter_stream(stream: str) -> str:
+    return f"{stream}.dlq"
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    t.name: t
+    for t in [
+        EventType(name="ikm.registered", producer=REGISTRY, versions={1: IkmRegisteredV1},
+                  summary="An IKM was entered in the register, with its products."),
+        EventType(name="ikm.updated", producer=REGISTRY, versions={1: IkmUpdatedV1},
+                  summary="Fields of a registered IKM changed (personal data excluded)."),
+        EventType(name="product.submitted", producer=REGISTRY, versions={1: ProductSubmittedV1},
+                  summary="A product was added to a registered IKM."),
+        EventType(name="curation.case_opened", producer=CURATION, versions={1: CaseOpenedV1},
+                  summary="A curation case was opened for a product, with the curators assigned."),
+        EventType(name="curation.decided", producer=CURATION, versions={1: CurationDecidedV1},
+                  summary="A curation case was decided: outcome, grade, total and validity."),
+        EventType(name="exhibition.booth_allocated", producer=EXHIBITIONS, versions={1: BoothAllocatedV1},
+                  summary="An IKM was given a booth at a fair."),
+        EventType(name="exhibition.booth_released", producer=EXHIBITIONS, versions={1: BoothReleasedV1},
+                  summary="An IKM's booth at a fair was released."),
+        EventType(name="exhibition.waitlisted", producer=EXHIBITIONS, versions={1: WaitlistedV1},
+                  summary="An IKM was placed on a fair's waitlist, with its rank."),
+    ]
+}
+
+
+class Envelope(BaseModel):
+    """What travels on every stream (SPEC.md, Events)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    event_type: str
+    event_version: int
+    occurred_at: datetime = Field(default_factory=utcnow)
+    producer: str
+    correlation_id: uuid.UUID
+    causation_id: uuid.UUID | None = None
+    data: dict[str, Any]
+
+    def payload(self) -> Payload:
+        """The typed payload; raises `UnknownEvent` or pydantic's ValidationError."""
+        event_type = EVENT_TYPES.get(self.event_type)
+        if event_type is None:
+            raise UnknownEvent(f"unknown event type {self.event_type!r}")
+        model = event_type.versions.get(self.event_version)
+        if model is None:
+            raise UnknownEvent(f"unsupported version {self.event_version} of {self.event_type!r}")
+        return model.model_validate(self.data)
+
+
+class UnknownEvent(ValueError):
+    """An event type or version this build does not understand: retrying cannot help."""
+
+
+def new_event(
+    event_type: str,
+    payload: Payload,
+    *,
+    correlation_id: uuid.UUID | None = None,
+    causation: Envelope | None = None,
+) -> Envelope:
+    """Build an envelope for `payload`. Within a chain, pass the event that caused this one."""
+    spec = EVENT_TYPES[event_type]
+    version = next(v for v, model in spec.versions.items() if isinstance(payload, model))
+    event_id = uuid.uuid4()
+    if causation is not None:
+        correlation_id = causation.correlation_id
+    return Envelope(
+        event_id=event_id,
+        event_type=event_type,
+        event_version=version,
+        producer=spec.producer,
+        correlation_id=correlation_id or event_id,
+        causation_id=causation.event_id if causation else None,
+        data=payload.model_dump(mode="json"),
+    )

@@ -1,0 +1,175 @@
+"""The transactional outbox (ADR 0003): an event is a row written in the same transaction as the
+business change, and a relay publishes rows to their streams in order, as long as it takes.
+
+Publishing is at least once: a crash between XADD and marking the row published re-sends it on the
+next pass, and the consumers' inbox absorbs the duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from faststream.redis import RedisBroker
+from prometheus_client import Counter, Gauge
+from sqlalchemy import Column, Text, delete, func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from shared.db import UtcDateTime, session_scope
+from shared.events import EVENT_TYPES, Envelope, utcnow
+
+log = logging.getLogger("sentra.outbox")
+
+OUTBOX_PUBLISHED = Counter("sentra_outbox_published_total", "Outbox rows published to Redis", ["stream"])
+OUTBOX_BACKLOG = Gauge("sentra_outbox_backlog", "Outbox rows not yet published")
+OUTBOX_FAILURES = Counter("sentra_outbox_publish_failures_total", "Failed relay passes (Redis away)")
+
+
+class OutboxEvent(SQLModel, table=True):
+    __tablename__ = "outbox_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: uuid.UUID = Field(unique=True)
+    event_type: str = Field(max_length=80)
+    stream: str = Field(max_length=120)
+    envelope: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    published_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True)
+    )
+
+
+def add_event(session: Session, envelope: Envelope) -> None:
+    """Stage `envelope` for publishing; it becomes visible only if the caller's transaction commits."""
+    session.add(
+        OutboxEvent(
+            event_id=envelope.event_id,
+            event_type=envelope.event_type,
+            stream=EVENT_TYPES[envelope.event_type].stream,
+            envelope=envelope.model_dump_json(),
+            created_at=envelope.occurred_at,
+        )
+    )
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in insertion order; keeps trying while Redis is away."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        broker: RedisBroker,
+        *,
+        poll_s: float = 0.5,
+        batch: int = 200,
+        keep_published: timedelta = timedelta(days=7),
+    ) -> None:
+        self._engine = engine
+        self._broker = broker
+        self._poll_s = poll_s
+        self._batch = batch
+        self._keep_published = keep_published
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def notify(self) -> None:
+        """Wake the relay now (callable from request threads): a commit has staged events."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        backoff = self._poll_s
+        passes = 0
+        while True:
+            try:
+                sent = await self.publish_pending()
+                backoff = self._poll_s
+                passes += 1
+                if passes % 1000 == 0:
+                    await asyncio.to_thread(self._prune)
+                if sent:
+                    continue  # drain a backlog without sleeping
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                OUTBOX_FAILURES.inc()
+                log.warning("outbox relay pass failed; retrying in %.1fs: %s", backoff, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+            except TimeoutError:
+                pass
+
+    async def publish_pending(self) -> int:
+        """One pass: publish up to `batch` rows in order and mark them. Returns how many were sent."""
+        rows = await asyncio.to_thread(self._fetch)
+        if not rows:
+            OUTBOX_BACKLOG.set(0)
+            return 0
+        published: list[int] = []
+        try:
+            for row_id, stream, body in rows:
+                envelope = Envelope.model_validate_json(body)
+                await self._broker.publish(
+                    envelope.model_dump(mode="json"),
+                    stream=stream,
+                    correlation_id=str(envelope.correlation_id),
+                    headers={"event_type": envelope.event_type, "event_id": str(envelope.event_id)},
+                )
+                published.append(row_id)
+                OUTBOX_PUBLISHED.labels(stream).inc()
+        finally:
+            # Mark what did go out even when Redis failed half-way, so the next pass starts after it.
+            if published:
+                await asyncio.to_thread(self._mark, published)
+        return len(published)
+
+    def _fetch(self) -> list[tuple[int, str, str]]:
+        with Session(self._engine) as session:
+            backlog = session.exec(
+                select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
+            ).one()
+            OUTBOX_BACKLOG.set(backlog)
+            rows = session.exec(
+                select(OutboxEvent.id, OutboxEvent.stream, OutboxEvent.envelope)
+                .where(col(OutboxEvent.published_at).is_(None))
+                .order_by(col(OutboxEvent.id))
+                .limit(self._batch)
+            ).all()
+        return [(int(r[0] or 0), r[1], r[2]) for r in rows]
+
+    def _mark(self, ids: list[int]) -> None:
+        with session_scope(self._engine) as session:
+            session.execute(
+                update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(published_at=utcnow())
+            )
+
+    def _prune(self) -> None:
+        cutoff = utcnow() - self._keep_published
+        with session_scope(self._engine) as session:
+            session.execute(
+                delete(OutboxEvent).where(
+                    col(OutboxEvent.published_at).is_not(None), col(OutboxEvent.published_at) < cutoff
+                )
+            )

