@@ -8,6 +8,7 @@ next pass, and the consumers' inbox absorbs the duplicate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -89,10 +90,8 @@ class OutboxRelay:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def _run(self) -> None:
@@ -116,10 +115,8 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 10.0)
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
-            except TimeoutError:
-                pass
 
     async def publish_pending(self) -> int:
         """One pass: publish up to `batch` rows in order and mark them. Returns how many were sent."""

@@ -44,7 +44,10 @@ class Runtime:
     def __init__(self, settings: ServiceSettings, handlers: dict[str, Handler]) -> None:
         self.settings = settings
         self.engine: Engine = make_engine(settings.resolved_database_url())
-        self.broker = RedisBroker(settings.redis_url, logger=logging.getLogger(f"sentra.{settings.service_name}"))
+        # FastStream logs every subscriber start and task callback at INFO: keep that for debugging only.
+        broker_log = logging.getLogger(f"sentra.{settings.service_name}.broker")
+        broker_log.setLevel(logging.DEBUG if settings.log_level.upper() == "DEBUG" else logging.WARNING)
+        self.broker = RedisBroker(settings.redis_url, logger=broker_log)
         self.redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
         self.relay = OutboxRelay(self.engine, self.broker, poll_s=settings.relay_poll_s,
                                  batch=settings.relay_batch)
@@ -166,7 +169,7 @@ def _ops_router() -> APIRouter:
         runtime = runtime_of(request)
         db_ok = await asyncio.to_thread(database_reachable, runtime.engine)
         try:
-            redis_ok = bool(await asyncio.wait_for(runtime.redis.ping(), timeout=2))  # type: ignore[misc]
+            redis_ok = bool(await asyncio.wait_for(runtime.redis.ping(), timeout=2))
         except Exception:
             redis_ok = False
         ok = db_ok and redis_ok

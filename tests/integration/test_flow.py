@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import redis
 
+from shared import cli
 from tests.support.cluster import Cluster, eventually
 from tests.support.data import booth_body, fair_body, ikm_body
 
@@ -132,7 +133,8 @@ def test_a_consumer_killed_mid_event_processes_it_once_after_restart(cluster: Cl
     assert len(cases_of(c, ikm_id)) == 2  # and not more
 
 
-def test_a_poison_event_is_dead_lettered_and_the_stream_flows_on(cluster: Cluster) -> None:
+def test_a_poison_event_is_dead_lettered_and_the_stream_flows_on(cluster: Cluster,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     c = cluster
     c.start("registry", "exhibitions")
     c["curation"].start(extra_env={"SENTRA_FAULT_RAISE_ON": "POISON"})
@@ -160,6 +162,20 @@ def test_a_poison_event_is_dead_lettered_and_the_stream_flows_on(cluster: Cluste
     assert injected["original_stream"] == "ikm.registered"
     assert cases_of(c, poison) == []
     assert eventually(lambda: pending(c.redis_url, "ikm.registered", "curation") == 0, what="nothing pending")
+
+    # Once the cause is mended (here: the fault removed), an operator replays the dead letter.
+    c["curation"].stop()
+    c["curation"].start()
+    entry_id = next(e for e in dead_letters_with_ids(client) if "injected fault" in e[1]["error"])[0]
+    monkeypatch.setenv("REDIS_URL", c.redis_url)
+    assert cli.main(["dlq", "replay", "ikm.registered", entry_id]) == 0
+    assert eventually(lambda: len(cases_of(c, poison)) == 1, what="the replayed event applied")
+    assert len(cases_of(c, healthy)) == 1  # replaying touched nothing else
+
+
+def dead_letters_with_ids(client: redis.Redis) -> list[tuple[str, dict[str, str]]]:
+    return [(i.decode(), {k.decode(): v.decode(errors="replace") for k, v in f.items()})
+            for i, f in client.xrange("ikm.registered.dlq")]
 
 
 def test_the_same_event_delivered_twice_has_one_effect(cluster: Cluster) -> None:

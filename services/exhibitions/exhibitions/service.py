@@ -305,7 +305,7 @@ def list_applications(session: Session, fair: Exhibition, status: str | None, li
         .outerjoin(Booth, col(Booth.id) == col(Application.booth_id))
         .where(*where).order_by(col(Application.applied_at), col(Application.id)).offset(offset).limit(limit)
     ).all()
-    items = [ApplicationPublic(ikm_id=a.ikm_id, ikm_name=p.name, status=a.status,  # type: ignore[arg-type]
+    items = [ApplicationPublic(ikm_id=a.ikm_id, ikm_name=p.name, status=a.status,
                                booth_code=b.code if b else None, waitlist_rank=a.waitlist_rank, reason=a.reason,
                                reason_en=a.reason_en, updated_at=a.updated_at) for a, p, b in rows]
     return items, total

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from registry import rules
@@ -257,11 +257,11 @@ def list_ikms(
     session: Session, *, regency_code: str | None, district_code: str | None, village_code: str | None,
     sector: str | None, sentra_id: uuid.UUID | None, q: str | None, limit: int, offset: int,
 ) -> tuple[list[IkmSummary], int]:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     for column, value in ((Ikm.regency_code, regency_code), (Ikm.district_code, district_code),
                           (Ikm.village_code, village_code), (Ikm.sector, sector), (Ikm.sentra_id, sentra_id)):
         if value is not None:
-            conditions.append(column == value)
+            conditions.append(col(column) == value)
     if q:
         pattern = f"%{q.strip().lower()}%"
         conditions.append(or_(func.lower(Ikm.name).like(pattern), col(Ikm.nib) == q.strip()))

@@ -1,7 +1,7 @@
 """initial curation
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 16:00:23.838096
 """
 from collections.abc import Sequence

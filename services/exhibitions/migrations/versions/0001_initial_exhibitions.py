@@ -1,7 +1,7 @@
 """initial exhibitions
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 16:01:38.243312
 """
 from collections.abc import Sequence

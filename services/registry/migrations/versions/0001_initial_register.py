@@ -1,7 +1,7 @@
 """initial register
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 15:59:23.291340
 """
 from collections.abc import Sequence
