@@ -24,6 +24,7 @@ DEV_ADMIN_PASSWORD = "admin-sentra-dev"
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = Path(os.environ.get("SENTRA_DATA_DIR", "./var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     host = os.environ.get("SENTRA_HOST", "127.0.0.1")
@@ -40,7 +41,7 @@ def main() -> int:
             urls[name] = f"http://{host}:{port}"
             children.append(subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", f"{name}.app:create_app", "--host", host,
-                 "--port", str(port), "--log-level", "warning"], env=env))
+                 "--port", str(port), "--log-level", "warning"], env=env, start_new_session=True))
         for name, url in urls.items():
             _wait_ready(name, url, children)
         seed_demo(urls["registry"], urls["curation"], urls["exhibitions"], admin_password)

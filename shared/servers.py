@@ -260,6 +260,9 @@ class RedisProcess:
             stdout=self._output,
             stderr=subprocess.STDOUT,
             cwd=self.data_dir,
+            # Its own session: a Ctrl-C at the terminal reaches only our process, which stops the
+            # services first and Redis last, so no service sees Redis vanish under it.
+            start_new_session=True,
         )
         _running.add(self)
         deadline = started + self.start_timeout
