@@ -11,6 +11,7 @@ import contextlib
 import logging
 import socket
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +29,7 @@ from shared.consumer import EventConsumer, Handler, ensure_groups
 from shared.db import database_reachable, make_engine, migrate
 from shared.errors import install_error_handlers
 from shared.events import EVENT_TYPES
-from shared.logs import configure_logging
+from shared.logs import configure_logging, correlation
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
 
@@ -221,7 +222,11 @@ def create_service_app(
     @app.middleware("http")
     async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
         started = time.perf_counter()
-        response = await call_next(request)
+        # Every log line of the request carries its id; callers may pass their own to follow a chain.
+        request_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
+        with correlation(request_id):
+            response = await call_next(request)
+        response.headers["x-correlation-id"] = request_id
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
         HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
