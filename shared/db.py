@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -35,36 +36,75 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine tuned for the service's database: WAL and a busy timeout on SQLite."""
+def _normalise(url: str) -> str:
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
-            # WAL lets the relay read while a request writes; the busy timeout makes writers queue
-            # instead of failing with "database is locked".
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _: Any) -> None:
+        # WAL: readers never wait for the writer. pysqlite's own transaction handling is switched
+        # off so that the "begin" listener below decides how each transaction starts.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    if begin == "BEGIN IMMEDIATE":
+        # One writer at a time, queued in-process: SQLite's own busy handler sleeps in growing
+        # steps (seconds of p99 under load), a lock hands over at once. BEGIN IMMEDIATE takes the
+        # database's write lock up front, so check-then-insert (an inbox row, a free booth) is
+        # serialised and a read-then-write transaction cannot fail with SQLITE_BUSY half-way.
+        lock = threading.Lock()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            # Take the write lock at BEGIN: two transactions that read then write cannot deadlock
-            # into SQLITE_BUSY, and check-then-insert (an inbox row, a free booth) is serialised.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin_write(conn: Any) -> None:
+            lock.acquire()
+            conn.info["sentra_write_lock"] = True
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                conn.info.pop("sentra_write_lock", None)
+                lock.release()
+                raise
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_no_pysqlite_tx(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.isolation_level = None
+        def _end(conn: Any) -> None:
+            if conn.info.pop("sentra_write_lock", False):
+                lock.release()
 
-        return engine
+        event.listen(engine, "commit", _end)
+        event.listen(engine, "rollback", _end)
+    else:
+
+        @event.listens_for(engine, "begin")
+        def _begin_read(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")  # deferred: a consistent snapshot, no write lock
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    """The engine for transactions that write (requests that change data, consumers, the relay)."""
+    url = _normalise(url)
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, "BEGIN IMMEDIATE")
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def make_read_engine(url: str, write_engine: Engine) -> Engine:
+    """The engine for read-only work. On SQLite a second engine whose transactions take no write
+    lock (WAL readers run beside the writer); elsewhere the write engine itself."""
+    url = _normalise(url)
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, "BEGIN")
+    return write_engine
 
 
 @contextmanager

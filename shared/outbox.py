@@ -64,11 +64,13 @@ class OutboxRelay:
         engine: Engine,
         broker: RedisBroker,
         *,
+        read_engine: Engine | None = None,
         poll_s: float = 0.5,
         batch: int = 200,
         keep_published: timedelta = timedelta(days=7),
     ) -> None:
         self._engine = engine
+        self._read_engine = read_engine or engine
         self._broker = broker
         self._poll_s = poll_s
         self._batch = batch
@@ -143,7 +145,7 @@ class OutboxRelay:
         return len(published)
 
     def _fetch(self) -> list[tuple[int, str, str]]:
-        with Session(self._engine) as session:
+        with Session(self._read_engine) as session:
             backlog = session.exec(
                 select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
             ).one()

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from shared.consumer import EventConsumer, Handler, ensure_groups
-from shared.db import database_reachable, make_engine, migrate
+from shared.db import database_reachable, make_engine, make_read_engine, migrate
 from shared.errors import install_error_handlers
 from shared.events import EVENT_TYPES
 from shared.logs import configure_logging, correlation
@@ -44,13 +44,15 @@ class Runtime:
 
     def __init__(self, settings: ServiceSettings, handlers: dict[str, Handler]) -> None:
         self.settings = settings
-        self.engine: Engine = make_engine(settings.resolved_database_url())
+        url = settings.resolved_database_url()
+        self.engine: Engine = make_engine(url)
+        self.read_engine: Engine = make_read_engine(url, self.engine)
         # FastStream logs every subscriber start and task callback at INFO: keep that for debugging only.
         broker_log = logging.getLogger(f"sentra.{settings.service_name}.broker")
         broker_log.setLevel(logging.DEBUG if settings.log_level.upper() == "DEBUG" else logging.WARNING)
         self.broker = RedisBroker(settings.redis_url, logger=broker_log)
         self.redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
-        self.relay = OutboxRelay(self.engine, self.broker, poll_s=settings.relay_poll_s,
+        self.relay = OutboxRelay(self.engine, self.broker, read_engine=self.read_engine, poll_s=settings.relay_poll_s,
                                  batch=settings.relay_batch)
         self.consumer: EventConsumer | None = None
         if handlers:
@@ -121,6 +123,7 @@ class Runtime:
         with contextlib.suppress(Exception):
             await self.redis.aclose()
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -150,7 +153,7 @@ def _unit_of_work(request: Request) -> Iterator[UnitOfWork]:
 
 
 def _session(request: Request) -> Iterator[Session]:
-    with Session(runtime_of(request).engine) as session:
+    with Session(runtime_of(request).read_engine) as session:
         yield session
 
 
@@ -168,7 +171,7 @@ def _ops_router() -> APIRouter:
     @router.get("/readyz", summary="Database and Redis are reachable")
     async def readyz(request: Request) -> JSONResponse:
         runtime = runtime_of(request)
-        db_ok = await asyncio.to_thread(database_reachable, runtime.engine)
+        db_ok = await asyncio.to_thread(database_reachable, runtime.read_engine)
         try:
             redis_ok = bool(await asyncio.wait_for(runtime.redis.ping(), timeout=2))
         except Exception:

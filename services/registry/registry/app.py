@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from registry import service
 from registry.handlers import HANDLERS
+from registry.regions import bps_regions
 from registry.routes import auth, ikms, regions, sentra
 from registry.settings import RegistrySettings
 from shared.db import session_scope
@@ -23,6 +24,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
 
     async def bootstrap(runtime: Runtime) -> None:
+        await asyncio.to_thread(bps_regions)  # the first registration should not pay for loading them
         password = settings.admin_password
         if password is None:
             log.warning("SENTRA_ADMIN_PASSWORD is not set: no first admin is created")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,9 +51,18 @@ def _read(name: str, with_parent: bool) -> list[Region]:
         return [Region(code=r[0], parent_code=None, name=r[1].title()) for r in rows if r]
 
 
+_load_lock = threading.Lock()
+
+
 @cache
-def bps_regions() -> RegionIndex:
+def _load() -> RegionIndex:
     regions = _read("provinces", False)
     for name in ("regencies", "districts", "villages"):
         regions += _read(name, True)
     return RegionIndex(regions)
+
+
+def bps_regions() -> RegionIndex:
+    """The index, loaded once (about a second) and shared; the service warms it at start-up."""
+    with _load_lock:  # concurrent first callers wait for one load instead of each doing it
+        return _load()
