@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -22,7 +23,33 @@ SERVICES = (("registry", "REGISTRY_PORT", 8001), ("curation", "CURATION_PORT", 8
 DEV_ADMIN_PASSWORD = "admin-sentra-dev"
 
 
+def _stop_on_sigterm(*_: object) -> None:
+    raise KeyboardInterrupt  # `kill` stops everything just as Ctrl-C does
+
+
+def per_service_database_urls(database_url: str | None) -> dict[str, str]:
+    """Each service needs its own database: from one PostgreSQL DATABASE_URL, databases
+    `<name>_registry`, `<name>_curation`, `<name>_exhibitions` on that server (created if missing).
+    Without DATABASE_URL, nothing: each service keeps its SQLite file under SENTRA_DATA_DIR."""
+    if not database_url or not database_url.startswith(("postgresql://", "postgres://")):
+        return {}
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    base = parts.path.lstrip("/") or "sentra"
+    urls: dict[str, str] = {}
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for name, _, _ in SERVICES:
+            db = f"{base}_{name}"
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone() is None:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
+            urls[f"{name.upper()}_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{db}"))
+    return urls
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = Path(os.environ.get("SENTRA_DATA_DIR", "./var")).resolve()
@@ -32,7 +59,9 @@ def main() -> int:
     print(f"Redis: {redis_url}" + (" (embedded, data in " + str(data_dir / "redis") + ")" if redis_process else ""))
 
     admin_password = os.environ.setdefault("SENTRA_ADMIN_PASSWORD", DEV_ADMIN_PASSWORD)
-    env = {**os.environ, "REDIS_URL": redis_url, "SENTRA_DATA_DIR": str(data_dir), "SENTRA_LOG_JSON": "false"}
+    env = {**os.environ, "REDIS_URL": redis_url, "SENTRA_DATA_DIR": str(data_dir), "SENTRA_LOG_JSON": "false",
+           **per_service_database_urls(os.environ.get("DATABASE_URL"))}
+    env.pop("DATABASE_URL", None)  # one database shared by three services would mix their outboxes
     children: list[subprocess.Popen[bytes]] = []
     urls: dict[str, str] = {}
     try:

@@ -128,7 +128,9 @@ def validation_errors(errors: list[dict[str, Any]] | Any) -> list[FieldError]:
     out: list[FieldError] = []
     for err in errors:
         message, message_en = _describe(err)
-        out.append(FieldError(field=field_path(err.get("loc", ())), message=message, message_en=message_en))
+        # For a body that is not JSON at all the location ends in a character offset, not a field.
+        field = "body" if err.get("type") == "json_invalid" else field_path(err.get("loc", ()))
+        out.append(FieldError(field=field, message=message, message_en=message_en))
     return out
 
 

@@ -85,6 +85,9 @@ class CurationDecidedV1(Payload):
     total: float | None = None
     valid_until: date | None = None
     reason: str | None = None
+    # True when an earlier approval lapsed at `valid_until`: the outcome is the one that expired, and it
+    # no longer stands (the product needs re-curation). Added in place: older consumers ignore it.
+    expired: bool = False
 
 
 class BoothAllocatedV1(Payload):
@@ -199,7 +202,9 @@ def new_event(
 ) -> Envelope:
     """Build an envelope for `payload`. Within a chain, pass the event that caused this one."""
     spec = EVENT_TYPES[event_type]
-    version = next(v for v, model in spec.versions.items() if isinstance(payload, model))
+    version = next((v for v, model in spec.versions.items() if isinstance(payload, model)), None)
+    if version is None:
+        raise TypeError(f"{type(payload).__name__} is not a payload of {event_type!r}")
     event_id = uuid.uuid4()
     if causation is not None:
         correlation_id = causation.correlation_id

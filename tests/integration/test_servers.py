@@ -135,16 +135,19 @@ def test_postgres_url_for_tests_supports_create_database(tmp_path: Path) -> None
         cleanup()
 
 
-@pytest.mark.parametrize("source", ["system", "pgserver"])
-def test_throwaway_cluster(tmp_path: Path, source: str) -> None:
-    bindir = find_postgres_bindir() if source == "system" else pgserver_bindir()
-    if bindir is None:
-        pytest.skip(f"no {source} PostgreSQL binaries on this machine")
-    url, stop = start_throwaway_postgres(tmp_path, bindir)
-    try:
-        _check_create_database(url)
-    finally:
-        stop()
-    with pytest.raises(psycopg.OperationalError):
-        psycopg.connect(url, connect_timeout=2)
-    assert not any(tmp_path.iterdir()), "the cleanup removes the cluster directory"
+def test_throwaway_clusters_start_from_every_local_set_of_binaries(tmp_path: Path) -> None:
+    # The pgserver wheel (a dev dependency) always provides one set; the system's PostgreSQL, where
+    # installed, another. Each must work, since either may be the one a machine falls back to.
+    bindirs = [b for b in (find_postgres_bindir(), pgserver_bindir()) if b is not None]
+    assert bindirs, "the pgserver wheel should provide PostgreSQL binaries"
+    for i, bindir in enumerate(bindirs):
+        base = tmp_path / f"cluster-{i}"
+        base.mkdir()
+        url, stop = start_throwaway_postgres(base, bindir)
+        try:
+            _check_create_database(url)
+        finally:
+            stop()
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(url, connect_timeout=2)
+        assert not any(base.iterdir()), "the cleanup removes the cluster directory"

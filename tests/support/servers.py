@@ -88,7 +88,8 @@ def controllable_redis(tmp_dir: Path, *, appendonly: bool = True) -> RedisProces
 def redis_url_for_tests(tmp_dir: Path) -> tuple[str, Cleanup]:
     """A Redis URL for tests and the cleanup that releases it (see the module docstring).
 
-    With ``REDIS_URL`` the server is shared: tests must use their own keys, nothing is flushed.
+    With ``REDIS_URL`` the server is shared: the suite (tests/conftest.py) uses its database numbers
+    1–15 and flushes each before a test; point REDIS_URL only at a Redis meant for tests.
     """
     env_url = os.environ.get("REDIS_URL")
     if env_url:

@@ -6,9 +6,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
-
 from exhibitions.schemas import BoothCreate, ExhibitionCreate
+from pydantic import ValidationError
 
 # The fair of SPEC.md, as an organiser enters it.
 SPEC_FAIR: dict[str, Any] = {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from registry.regions import bps_regions
 from registry.rules import mask_address, mask_nik, mask_phone, may_see_personal_data, region_problems
+
 from shared.auth import Principal
 from shared.errors import FieldError
 
@@ -59,12 +59,10 @@ def test_a_nik_of_eight_characters_or_fewer_is_hidden_entirely() -> None:
     assert mask_nik("123") == "***"
 
 
-@pytest.mark.parametrize("length", range(1, 21))
-def test_no_nik_length_comes_back_unmasked(length: int) -> None:
-    nik = "123456789012345678901"[:length]
-    masked = mask_nik(nik)
-    assert masked != nik
-    assert len(masked) == length
+def test_no_nik_length_comes_back_unmasked() -> None:
+    niks = ["123456789012345678901"[:length] for length in range(1, 21)]
+    assert [nik for nik in niks if mask_nik(nik) == nik] == []
+    assert [len(mask_nik(nik)) for nik in niks] == [len(nik) for nik in niks]
 
 
 def test_a_phone_keeps_its_first_four_and_last_three_digits() -> None:
@@ -84,12 +82,10 @@ def test_a_missing_phone_stays_missing() -> None:
     assert mask_phone("") == ""
 
 
-@pytest.mark.parametrize("length", range(1, 21))
-def test_no_phone_length_comes_back_unmasked(length: int) -> None:
-    phone = "081234567890123456789"[:length]
-    masked = mask_phone(phone)
-    assert masked != phone
-    assert masked is not None and len(masked) == length
+def test_no_phone_length_comes_back_unmasked() -> None:
+    phones = ["081234567890123456789"[:length] for length in range(1, 21)]
+    assert [phone for phone in phones if mask_phone(phone) == phone] == []
+    assert [len(mask_phone(phone) or "") for phone in phones] == [len(phone) for phone in phones]
 
 
 def test_an_address_is_replaced_by_a_bilingual_placeholder() -> None:
