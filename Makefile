@@ -1,5 +1,5 @@
 # Sentra: `make run` starts everything, `make test` tests everything. Both install what they need.
-.PHONY: run test test-unit test-integration lint compose-lint bench install clean
+.PHONY: run test test-unit test-integration faults lint compose-lint bench install clean
 
 install:
 	@scripts/bootstrap.sh
@@ -15,6 +15,11 @@ test-unit: install
 
 test-integration: install
 	.venv/bin/python -m pytest -q -p no:cacheprovider tests/integration
+
+# The fault suite at length: 20 seeds (replay one with FAULT_SEEDS=<seed>).
+faults: install
+	FAULT_SEEDS=$${FAULT_SEEDS:-1:20} FAULT_IKM=$${FAULT_IKM:-150} FAULT_SECONDS=$${FAULT_SECONDS:-20} \
+		.venv/bin/python -m pytest -q -p no:cacheprovider -s tests/faults
 
 lint: install
 	.venv/bin/ruff check shared services tests bench
