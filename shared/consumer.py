@@ -122,6 +122,7 @@ class EventConsumer:
         max_deliveries: int,
         claim_idle_ms: int,
         read_batch: int,
+        max_event_bytes: int = 256 * 1024,
         on_applied: Callable[[], None] = lambda: None,
     ) -> None:
         unknown = set(handlers) - set(EVENT_TYPES)
@@ -136,6 +137,7 @@ class EventConsumer:
         self.max_deliveries = max_deliveries
         self.claim_idle_ms = claim_idle_ms
         self.read_batch = read_batch
+        self.max_event_bytes = max_event_bytes
         self.on_applied = on_applied
         for event_type in handlers:
             self._subscribe(EVENT_TYPES[event_type].stream)
@@ -169,6 +171,12 @@ class EventConsumer:
         """Apply one entry; never raises, so FastStream never decides its fate (trap 3)."""
         try:
             deliveries = await msg.get_delivery_count()
+            size = sum(len(v) for v in (msg.raw_message.get("data") or {}).values() if isinstance(v, bytes))
+            if size > self.max_event_bytes:
+                # No legitimate event comes near this: applying it would only bloat every database.
+                await self.dead_letter(stream, msg, f"undecodable: entry of {size:,} bytes exceeds "
+                                                    f"{self.max_event_bytes:,}", deliveries)
+                return
             try:
                 envelope, payload = parse_envelope(body)
             except Undecodable as exc:

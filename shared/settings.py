@@ -34,6 +34,8 @@ class ServiceSettings(BaseSettings):
     # A pending message idle this long is reclaimed by the claimer (XAUTOCLAIM).
     claim_idle_ms: int = Field(default=10_000, alias="SENTRA_CLAIM_IDLE_MS")
     read_batch: int = Field(default=100, alias="SENTRA_READ_BATCH")
+    # Larger entries are dead-lettered unread: the biggest real event (an IKM with 100 products) is ~30 KB.
+    max_event_bytes: int = Field(default=256 * 1024, alias="SENTRA_MAX_EVENT_BYTES")
     # Outbox relay: the longest it sleeps when nothing wakes it (rows written by another process).
     relay_poll_s: float = Field(default=0.5, alias="SENTRA_RELAY_POLL_S")
     relay_batch: int = Field(default=200, alias="SENTRA_RELAY_BATCH")

@@ -64,6 +64,7 @@ class Runtime:
                 max_deliveries=settings.max_deliveries,
                 claim_idle_ms=settings.claim_idle_ms,
                 read_batch=settings.read_batch,
+                max_event_bytes=settings.max_event_bytes,
                 on_applied=self.relay.notify,
             )
         for event_type in EVENT_TYPES.values():
