@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from registry import service
 from registry.handlers import HANDLERS
+from registry.importer import Importer
 from registry.regions import bps_regions
-from registry.routes import auth, ikms, regions, sentra
+from registry.routes import auth, ikms, imports, regions, sentra, stats
 from registry.settings import RegistrySettings
 from shared.db import session_scope
 from shared.web import Runtime, create_service_app
@@ -23,8 +26,13 @@ log = logging.getLogger("sentra.registry")
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
 
+    importer: list[Importer] = []
+
     async def bootstrap(runtime: Runtime) -> None:
         await asyncio.to_thread(bps_regions)  # the first registration should not pay for loading them
+        app.state.importer = Importer(runtime.engine, settings, runtime.relay.notify)
+        importer.append(app.state.importer)
+        app.state.importer.start()  # also resumes imports a stopped process left running
         password = settings.admin_password
         if password is None:
             log.warning("SENTRA_ADMIN_PASSWORD is not set: no first admin is created")
@@ -37,14 +45,28 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
 
         await asyncio.to_thread(create_admin)
 
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         title="Sentra registry",
         description="Daftar IKM, sentra, wilayah dan linimasa status. / The IKM register, sentra, regions "
                     "and each IKM's status timeline.",
-        routers=[auth.router, ikms.router, regions.router, sentra.router],
+        routers=[auth.router, ikms.router, imports.router, regions.router, sentra.router, stats.router],
         handlers=HANDLERS,
         migrations_dir=MIGRATIONS,
         on_startup=bootstrap,
     )
+    service_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(a):
+            try:
+                yield
+            finally:
+                # Before the database closes: the running chunk commits, the rest resumes at next start.
+                for running in importer:
+                    await running.stop()
+
+    app.router.lifespan_context = lifespan
+    return app
 

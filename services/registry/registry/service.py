@@ -3,33 +3,63 @@ to the caller (the request or the event consumer), so a change and its events ar
 
 from __future__ import annotations
 
+import itertools
+import math
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, String, cast, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from registry import rules
+from registry import import_format, rules
+from registry.import_format import ImportFile
 from registry.regions import Region, bps_regions
 from registry.schemas import (
+    AreaCount,
+    CertificationProgress,
     CertificationPublic,
     IkmCreate,
     IkmPublic,
     IkmSummary,
+    IkmUpdate,
+    ImportPublic,
+    ImportRowPublic,
+    ImportSummary,
+    MappingStats,
     OwnerPublic,
     ProductCreate,
     ProductPublic,
+    RegencySectorCount,
     RegionPublic,
+    SentraCount,
     SentraCreate,
     SentraPublic,
+    SizeClassPublic,
     TimelineEntryPublic,
     UserCreate,
     UserPublic,
     VillageCreate,
+    YearCount,
 )
-from registry.tables import Certification, Ikm, Product, RegionAddition, Sentra, TimelineEntry, UserAccount
+from registry.tables import (
+    Certification,
+    Ikm,
+    ImportJob,
+    ImportRow,
+    Product,
+    RegionAddition,
+    Sentra,
+    TimelineEntry,
+    UserAccount,
+)
 from shared.auth import Principal, hash_password, issue_token, verify_password
-from shared.errors import ApiError, FieldError, invalid, not_found
+from shared.errors import ApiError, FieldError, invalid, not_found, validation_errors
 from shared.events import (
     BoothAllocatedV1,
     BoothReleasedV1,
@@ -37,6 +67,7 @@ from shared.events import (
     CurationDecidedV1,
     Envelope,
     IkmRegisteredV1,
+    IkmUpdatedV1,
     ProductInfo,
     ProductSubmittedV1,
     WaitlistedV1,
@@ -129,9 +160,20 @@ def add_village(session: Session, data: VillageCreate, principal: Principal) -> 
 def create_sentra(session: Session, data: SentraCreate) -> Sentra:
     codes = [c for c in (data.regency_code, data.district_code, data.village_code) if c]
     found = find_regions(session, codes)
-    if found.get(data.regency_code) is None:
+    regency = found.get(data.regency_code)
+    if regency is None or regency.level != "regency":
         raise invalid("regency_code", "Kode kabupaten/kota tidak ada dalam daftar wilayah BPS.",
                       "The regency code is not in the BPS region list.")
+    if data.district_code is not None:
+        district = found.get(data.district_code)
+        if district is None or district.parent_code != data.regency_code:
+            raise invalid("district_code", f"Kecamatan {data.district_code} tidak berada di {regency.name}.",
+                          f"District {data.district_code} is not in {regency.name}.")
+    if data.village_code is not None:
+        village = found.get(data.village_code)
+        if village is None or village.parent_code != data.district_code:
+            raise invalid("village_code", "Desa/kelurahan tidak berada di kecamatan yang diisi.",
+                          "The village is not in the district given.")
     sentra = Sentra(**data.model_dump(), created_at=utcnow())
     session.add(sentra)
     return sentra
@@ -139,9 +181,8 @@ def create_sentra(session: Session, data: SentraCreate) -> Sentra:
 
 def sentra_public(session: Session, sentra: Sentra) -> SentraPublic:
     members = session.exec(select(func.count()).select_from(Ikm).where(Ikm.sentra_id == sentra.id)).one()
-    return SentraPublic(id=sentra.id, name=sentra.name, kind=sentra.kind, sector=sentra.sector,
-                        regency_code=sentra.regency_code, district_code=sentra.district_code,
-                        village_code=sentra.village_code, members=members, below_minimum=members < 5)
+    return SentraPublic(**sentra.model_dump(exclude={"created_at", "problems"}), problems=list(sentra.problems),
+                        members=members, below_minimum=rules.sentra_below_minimum(members))
 
 
 # --- IKM --------------------------------------------------------------------------------------
@@ -166,12 +207,16 @@ def register_ikm(session: Session, data: IkmCreate, principal: Principal) -> Ikm
     ikm = Ikm(
         nib=data.nib, name=data.name, owner_name=data.owner.name, owner_nik=data.owner.nik,
         owner_phone=data.owner.phone, owner_gender=data.owner.gender, sector=data.sector,
-        local_label=data.local_label, kbli=data.kbli, regency_code=data.regency_code,
+        local_label=data.local_label, kbli=data.kbli, kbli_version=data.kbli_version,
+        business_form=data.business_form, regency_code=data.regency_code,
         district_code=data.district_code, village_code=data.village_code, address=data.address,
         sentra_id=data.sentra_id, workers=data.workers, investment_idr=data.investment_idr,
+        annual_sales_idr=data.annual_sales_idr, koperasi_name=data.koperasi_name, status=data.status,
+        registered_year=data.registered_year or now.year, name_key=rules.name_key(data.name),
         needs=list(data.needs), needs_accessible_booth=data.needs_accessible_booth,
         created_by=principal.username, created_at=now, updated_at=now,
     )
+    _derive_size_classes(ikm)
     session.add(ikm)
     session.flush()  # the IKM row first: products, certificates and the timeline refer to it
     products = [_new_product(ikm.id, p) for p in data.products]
@@ -193,6 +238,106 @@ def register_ikm(session: Session, data: IkmCreate, principal: Principal) -> Ikm
     ))
     session.flush()  # surface a unique-NIB race as an IntegrityError inside this transaction
     return ikm
+
+
+# Columns whose change is personal data: never in an event, not named in the timeline's details.
+PERSONAL_FIELDS = frozenset({"owner_name", "owner_nik", "owner_phone", "owner_gender", "address"})
+
+
+def update_ikm(session: Session, ikm_id: uuid.UUID, data: IkmUpdate) -> list[str]:
+    """Change the fields sent; stage `ikm.updated` with the changed non-personal fields. Returns the
+    names of the changed fields (personal ones included), empty when nothing changed."""
+    ikm = _get_ikm(session, ikm_id)
+    sent = data.model_dump(exclude_unset=True, exclude={"owner", "certifications"})
+    if data.owner is not None:
+        sent.update({f"owner_{k}": v for k, v in data.owner.model_dump(exclude_unset=True).items()})
+    changes = {k: v for k, v in sent.items() if getattr(ikm, k) != v}
+
+    problems: list[FieldError] = []
+    if {"regency_code", "district_code", "village_code"} & changes.keys():
+        codes = [changes.get(k, getattr(ikm, k)) for k in ("regency_code", "district_code", "village_code")]
+        problems += rules.region_problems(find_regions(session, codes), *codes)
+    if changes.get("nib") and session.exec(select(Ikm.id).where(Ikm.nib == changes["nib"], Ikm.id != ikm.id)).first():
+        raise ApiError(409, "conflict", f"NIB {changes['nib']} sudah terdaftar.",
+                       f"NIB {changes['nib']} is already registered.",
+                       [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
+                                   message_en="This NIB is already registered to another IKM.")])
+    if changes.get("sentra_id") is not None and session.get(Sentra, changes["sentra_id"]) is None:
+        problems.append(FieldError(field="sentra_id", message="Sentra tidak ditemukan.",
+                                   message_en="Sentra not found."))
+    kbli, version = changes.get("kbli", ikm.kbli), changes.get("kbli_version", ikm.kbli_version)
+    if version and not kbli:
+        problems.append(FieldError(field="kbli_version", message="Versi KBLI diisi tetapi kode KBLI kosong.",
+                                   message_en="KBLI version given without a KBLI code."))
+    elif kbli and not version:
+        changes["kbli_version"] = "2020"
+    if problems:
+        raise ApiError(422, "invalid_input", "Data tidak valid.", "Invalid data.", problems)
+
+    changed_certs = False
+    if data.certifications is not None:
+        old = sorted((c.kind, c.number, c.issuer, c.valid_until)
+                     for c in session.exec(select(Certification).where(Certification.ikm_id == ikm.id)))
+        new = sorted((c.kind, c.number, c.issuer, c.valid_until) for c in data.certifications)
+        if old != new:
+            changed_certs = True
+            for c in session.exec(select(Certification).where(Certification.ikm_id == ikm.id)):
+                session.delete(c)
+            session.add_all(Certification(ikm_id=ikm.id, **c.model_dump()) for c in data.certifications)
+    if not changes and not changed_certs:
+        return []
+
+    for name, value in changes.items():
+        setattr(ikm, name, value)
+    if "name" in changes:
+        ikm.name_key = rules.name_key(ikm.name)
+    before = (ikm.industry_class, ikm.umkm_scale)
+    _derive_size_classes(ikm)
+    for name, value in zip(("industry_class", "umkm_scale"), before, strict=True):
+        if getattr(ikm, name) != value:
+            changes[name] = getattr(ikm, name)
+    ikm.updated_at = utcnow()
+
+    public = {k: v for k, v in changes.items() if k not in PERSONAL_FIELDS}
+    if changed_certs:
+        public["certifications"] = sorted({c.kind for c in data.certifications or []})
+    names = sorted([*changes, *(["certifications"] if changed_certs else [])])
+    if public:
+        event = new_event("ikm.updated", IkmUpdatedV1(
+            ikm_id=ikm.id, changed=_jsonable(public), sector=ikm.sector, regency_code=ikm.regency_code,
+            sentra_id=ikm.sentra_id))
+        add_event(session, event)
+        event_id, occurred_at = event.event_id, event.occurred_at
+    else:
+        event_id, occurred_at = uuid.uuid4(), utcnow()  # only personal data changed: nothing to publish
+    listed = ", ".join(names)
+    session.add(TimelineEntry(ikm_id=ikm.id, event_id=event_id, event_type="ikm.updated", occurred_at=occurred_at,
+                              summary=f"Data diperbarui: {listed}.", summary_en=f"Record updated: {listed}.",
+                              details={"fields": names}))
+    session.flush()
+    return names
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in values.items()}
+
+
+def _derive_size_classes(ikm: Ikm) -> None:
+    ikm.industry_class = rules.industry_class(ikm.workers, ikm.investment_idr).value
+    scale = rules.umkm_scale(ikm.investment_idr, ikm.annual_sales_idr)
+    ikm.umkm_scale = scale.value if scale else None
+
+
+def find_registered(session: Session, nib: str | None, name: str, village_code: str) -> tuple[uuid.UUID, str] | None:
+    """The IKM already in the register that a new entry stands for, and what matched: its NIB, or
+    (for an IKM that has no NIB in the register) its name key and village."""
+    if nib:
+        found = session.exec(select(Ikm.id).where(Ikm.nib == nib)).first()
+        if found is not None:
+            return found, "nib"
+    found = session.exec(select(Ikm.id).where(Ikm.name_key == rules.name_key(name), Ikm.village_code == village_code,
+                                              col(Ikm.nib).is_(None))).first()
+    return (found, "name_village") if found is not None else None
 
 
 def add_product(session: Session, ikm_id: uuid.UUID, data: ProductCreate) -> Product:
@@ -240,35 +385,24 @@ def ikm_public(session: Session, ikm_id: uuid.UUID, principal: Principal) -> Ikm
     certs = session.exec(select(Certification).where(Certification.ikm_id == ikm.id))
     timeline = session.exec(select(TimelineEntry).where(TimelineEntry.ikm_id == ikm.id)
                             .order_by(col(TimelineEntry.occurred_at), col(TimelineEntry.id)))
+    industry = rules.industry_class(ikm.workers, ikm.investment_idr)
+    scale = rules.umkm_scale(ikm.investment_idr, ikm.annual_sales_idr)
     return IkmPublic(
         **IkmSummary.model_validate(ikm, from_attributes=True).model_dump(),
-        owner=owner, local_label=ikm.local_label, kbli=ikm.kbli,
+        owner=owner, local_label=ikm.local_label, kbli=ikm.kbli, kbli_version=ikm.kbli_version,
+        business_form=ikm.business_form,
         address=ikm.address if full else rules.mask_address(ikm.address),
-        investment_idr=ikm.investment_idr, needs=list(ikm.needs),
+        investment_idr=ikm.investment_idr, annual_sales_idr=ikm.annual_sales_idr, koperasi_name=ikm.koperasi_name,
+        registered_year=ikm.registered_year,
+        industry_class_reason=SizeClassPublic(**vars(industry)),
+        umkm_scale_reason=SizeClassPublic(**vars(scale)) if scale else None,
+        needs=list(ikm.needs),
         needs_accessible_booth=ikm.needs_accessible_booth,
         certifications=[CertificationPublic.model_validate(c, from_attributes=True) for c in certs],
         products=[ProductPublic.model_validate(p, from_attributes=True) for p in products],
         timeline=[TimelineEntryPublic.model_validate(t, from_attributes=True) for t in timeline],
         created_at=ikm.created_at,
     )
-
-
-def list_ikms(
-    session: Session, *, regency_code: str | None, district_code: str | None, village_code: str | None,
-    sector: str | None, sentra_id: uuid.UUID | None, q: str | None, limit: int, offset: int,
-) -> tuple[list[IkmSummary], int]:
-    conditions: list[ColumnElement[bool]] = []
-    for column, value in ((Ikm.regency_code, regency_code), (Ikm.district_code, district_code),
-                          (Ikm.village_code, village_code), (Ikm.sector, sector), (Ikm.sentra_id, sentra_id)):
-        if value is not None:
-            conditions.append(col(column) == value)
-    if q:
-        pattern = f"%{q.strip().lower()}%"
-        conditions.append(or_(func.lower(Ikm.name).like(pattern), col(Ikm.nib) == q.strip()))
-    total = session.exec(select(func.count()).select_from(Ikm).where(*conditions)).one()
-    rows = session.exec(select(Ikm).where(*conditions).order_by(col(Ikm.name), col(Ikm.id))
-                        .offset(offset).limit(limit)).all()
-    return [IkmSummary.model_validate(r, from_attributes=True) for r in rows], total
 
 
 # --- the timeline: folding other services' events -----------------------------------------------
@@ -321,3 +455,276 @@ def describe_event(payload: object) -> tuple[uuid.UUID, str, str]:
                                     f"{payload.waitlist_rank}.",
                     f"Waitlisted at {payload.exhibition_name}, rank {payload.waitlist_rank}.")
     raise TypeError(f"no timeline wording for {type(payload).__name__}")
+
+
+# --- bulk imports ------------------------------------------------------------------------------
+
+
+def create_import(session: Session, filename: str, content: bytes, parsed: ImportFile,
+                  principal: Principal) -> ImportJob:
+    """Queue a checked file; the importer works through it in the background."""
+    now = utcnow()
+    job = ImportJob(filename=filename[:255] or "import", file_format=parsed.file_format, content=content,
+                    total=len(parsed.rows), created_by=principal.username, created_at=now, updated_at=now)
+    session.add(job)
+    return job
+
+
+def sentra_ids_by_name(session: Session) -> dict[str, uuid.UUID]:
+    """Sentra as an import file names them (case and spacing ignored)."""
+    return {" ".join(name.lower().split()): sentra_id
+            for sentra_id, name in session.exec(select(Sentra.id, Sentra.name)).all()}
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    outcome: str  # accepted | duplicate | rejected
+    ikm_id: uuid.UUID | None = None
+    errors: tuple[FieldError, ...] = ()
+
+
+def import_row(session: Session, values: dict[str, str], sentra_ids: dict[str, uuid.UUID],
+               principal: Principal) -> RowOutcome:
+    """One row of an import: validated with the rules of POST /ikms, then registered (with its
+    `ikm.registered` event, in a savepoint of the caller's transaction), skipped as a duplicate or
+    rejected with its reasons. Nothing of a rejected row is written."""
+    body, sentra_name = import_format.row_to_ikm(values)
+    problems: list[FieldError] = []
+    if sentra_name is not None:
+        sentra_id = sentra_ids.get(" ".join(sentra_name.lower().split()))
+        if sentra_id is None:
+            problems.append(FieldError(field="sentra_id", message=f"Sentra {sentra_name!r} belum tercatat; "
+                                       "catat sentranya dahulu atau kosongkan kolom ini.",
+                                       message_en=f"Sentra {sentra_name!r} is not recorded; record it first or "
+                                       "leave this column empty."))
+        else:
+            body["sentra_id"] = str(sentra_id)
+    try:
+        data = IkmCreate.model_validate(body)
+    except ValidationError as exc:
+        return RowOutcome("rejected", errors=tuple(validation_errors(exc.errors()) + problems))
+    if problems:
+        return RowOutcome("rejected", errors=tuple(problems))
+    match = find_registered(session, data.nib, data.name, data.village_code)
+    if match is not None:
+        return RowOutcome("duplicate", ikm_id=match[0], errors=(_duplicate_reason(match[1]),))
+    try:
+        with session.begin_nested():
+            ikm = register_ikm(session, data, principal)
+    except ApiError as exc:
+        return RowOutcome("rejected", errors=tuple(exc.body.errors) or (
+            FieldError(field="row", message=exc.body.message, message_en=exc.body.message_en),))
+    except IntegrityError:
+        # Registered by someone else between the check and the insert (PostgreSQL; SQLite serialises).
+        return RowOutcome("rejected", errors=(FieldError(
+            field="nib", message="NIB ini baru saja didaftarkan oleh pengguna lain.",
+            message_en="This NIB was just registered by another user."),))
+    return RowOutcome("accepted", ikm_id=ikm.id)
+
+
+def _duplicate_reason(matched_by: str) -> FieldError:
+    if matched_by == "nib":
+        return FieldError(field="nib", message="NIB ini sudah terdaftar; baris dilewati.",
+                          message_en="This NIB is already registered; row skipped.")
+    return FieldError(field="name", message="IKM dengan nama ini di desa yang sama sudah terdaftar; baris dilewati.",
+                      message_en="An IKM of this name in the same village is already registered; row skipped.")
+
+
+def record_row(session: Session, job: ImportJob, row_number: int, result: RowOutcome) -> None:
+    """Count a row on its import (and keep the reasons of one that was not accepted)."""
+    job.processed += 1
+    if result.outcome == "accepted":
+        job.accepted += 1
+        return
+    if result.outcome == "duplicate":
+        job.duplicates += 1
+    else:
+        job.rejected += 1
+    session.add(ImportRow(import_id=job.id, row_number=row_number, outcome=result.outcome, ikm_id=result.ikm_id,
+                          errors=import_format.row_errors(list(result.errors))))
+
+
+def import_public(session: Session, import_id: uuid.UUID, rows_offset: int = 0, rows_limit: int = 1000) -> ImportPublic:
+    job = session.get(ImportJob, import_id)
+    if job is None:
+        raise not_found("Impor", "Import")
+
+    def rows(outcome: str) -> list[ImportRowPublic]:
+        found = session.exec(select(ImportRow).where(ImportRow.import_id == job.id, ImportRow.outcome == outcome)
+                             .order_by(col(ImportRow.row_number)).offset(rows_offset).limit(rows_limit))
+        return [ImportRowPublic(row=r.row_number, ikm_id=r.ikm_id,
+                                errors=[FieldError.model_validate(e) for e in r.errors]) for r in found]
+
+    return ImportPublic(
+        id=job.id, filename=job.filename, file_format=job.file_format, status=job.status, total=job.total,
+        processed=job.processed, accepted=job.accepted, duplicates=job.duplicates, rejected=job.rejected,
+        error=job.error, error_en=job.error_en, created_by=job.created_by, created_at=job.created_at,
+        finished_at=job.finished_at, rejected_rows=rows("rejected"), duplicate_rows=rows("duplicate"),
+    )
+
+
+def list_imports(session: Session, limit: int, offset: int) -> tuple[list[ImportSummary], int]:
+    total = session.exec(select(func.count()).select_from(ImportJob)).one()
+    jobs = session.exec(select(ImportJob).order_by(col(ImportJob.created_at).desc()).offset(offset).limit(limit))
+    return [ImportSummary.model_validate(j, from_attributes=True) for j in jobs], total
+
+
+# --- searching, exporting and counting the register ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class IkmFilters:
+    regency_code: str | None = None
+    district_code: str | None = None
+    village_code: str | None = None
+    sector: str | None = None
+    sentra_id: uuid.UUID | None = None
+    q: str | None = None
+    status: str | None = None
+    certification: str | None = None
+    need: str | None = None
+    industry_class: str | None = None
+    umkm_scale: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
+        for column, value in ((Ikm.regency_code, self.regency_code), (Ikm.district_code, self.district_code),
+                              (Ikm.village_code, self.village_code), (Ikm.sector, self.sector),
+                              (Ikm.sentra_id, self.sentra_id), (Ikm.status, self.status),
+                              (Ikm.industry_class, self.industry_class), (Ikm.umkm_scale, self.umkm_scale)):
+            if value is not None:
+                out.append(col(column) == value)
+        if self.q:
+            pattern = f"%{self.q.strip().lower()}%"
+            out.append(or_(func.lower(Ikm.name).like(pattern), col(Ikm.nib) == self.q.strip()))
+        if self.certification:
+            out.append(col(Ikm.id).in_(select(Certification.ikm_id).where(Certification.kind == self.certification)))
+        if self.need:
+            # needs is a JSON list of codes; the quoted code is a substring of its text on SQLite and PostgreSQL.
+            out.append(cast(Ikm.needs, String).like(f'%"{self.need}"%'))
+        return out
+
+
+def list_ikms(session: Session, filters: IkmFilters, limit: int, offset: int) -> tuple[list[IkmSummary], int]:
+    conditions = filters.conditions()
+    total = session.exec(select(func.count()).select_from(Ikm).where(*conditions)).one()
+    rows = session.exec(select(Ikm).where(*conditions).order_by(col(Ikm.name), col(Ikm.id))
+                        .offset(offset).limit(limit)).all()
+    return [IkmSummary.model_validate(r, from_attributes=True) for r in rows], total
+
+
+EXPORT_COLUMNS = ("id", "nib", "name", "owner_name", "owner_nik", "owner_phone", "sector", "local_label", "kbli",
+                  "kbli_version", "business_form", "regency_code", "regency_name", "district_code", "district_name",
+                  "village_code", "village_name", "address", "sentra_id", "workers", "investment_idr",
+                  "annual_sales_idr", "industry_class", "umkm_scale", "koperasi_name", "status", "registered_year",
+                  "needs", "certifications")
+
+
+def export_ikms(session: Session, filters: IkmFilters, principal: Principal) -> Iterator[list[str]]:
+    """Rows of the CSV export of a filtered list: personal data masked unless the caller may see it."""
+    full = rules.may_see_personal_data(principal)
+    index = bps_regions()
+    yield list(EXPORT_COLUMNS)
+    query = select(Ikm).where(*filters.conditions()).order_by(col(Ikm.name), col(Ikm.id))
+    for start in itertools.count(0, 1000):
+        batch = session.exec(query.offset(start).limit(1000)).all()
+        if not batch:
+            return
+        certs: dict[uuid.UUID, list[str]] = {}
+        for c in session.exec(select(Certification).where(col(Certification.ikm_id).in_([i.id for i in batch]))):
+            certs.setdefault(c.ikm_id, []).append(f"{c.kind}:{c.number}")
+        for ikm in batch:
+            names = [r.name if (r := index.get(code)) else "" for code in
+                     (ikm.regency_code, ikm.district_code, ikm.village_code)]
+            yield [str(ikm.id), ikm.nib or "", ikm.name, ikm.owner_name,
+                   ikm.owner_nik if full else rules.mask_nik(ikm.owner_nik),
+                   (ikm.owner_phone if full else rules.mask_phone(ikm.owner_phone)) or "",
+                   ikm.sector, ikm.local_label or "", ikm.kbli or "", ikm.kbli_version or "", ikm.business_form or "",
+                   ikm.regency_code, names[0], ikm.district_code, names[1], ikm.village_code, names[2],
+                   (ikm.address if full else rules.mask_address(ikm.address)) or "",
+                   str(ikm.sentra_id or ""), str(ikm.workers), _text(ikm.investment_idr),
+                   _text(ikm.annual_sales_idr), ikm.industry_class or "", ikm.umkm_scale or "",
+                   ikm.koperasi_name or "", ikm.status, _text(ikm.registered_year), "|".join(ikm.needs),
+                   "|".join(certs.get(ikm.id, []))]
+
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+COUNTED_STATUSES = ("active", "inactive")
+
+
+def mapping_stats(session: Session, competency_target: float, regency_code: str | None = None) -> MappingStats:
+    """The mapping dashboard: where the IKM are, how many work in them, sentra, certification, growth."""
+    index = bps_regions()
+    scope: list[ColumnElement[bool]] = [col(Ikm.regency_code) == regency_code] if regency_code else []
+    counted = [*scope, col(Ikm.status).in_(COUNTED_STATUSES)]
+    ikm_count, workers = func.count(), func.coalesce(func.sum(Ikm.workers), 0)
+
+    def name_of(code: str) -> str:
+        region = index.get(code)
+        if region is not None:
+            return region.name
+        added = session.get(RegionAddition, code)
+        return added.name if added else code
+
+    def areas(column: Any) -> list[AreaCount]:
+        rows = session.exec(select(column, ikm_count, workers).where(*counted).group_by(column).order_by(column))
+        return [AreaCount(code=c, name=name_of(c), ikm=n, workers=w) for c, n, w in rows]
+
+    total, total_workers = session.exec(select(ikm_count, workers).select_from(Ikm).where(*counted)).one()
+    by_status = {s: n for s, n in session.exec(select(Ikm.status, ikm_count).where(*scope).group_by(Ikm.status))}
+    by_regency_sector = [
+        RegencySectorCount(regency_code=r, regency_name=name_of(r), sector=s, ikm=n, workers=w)
+        for r, s, n, w in session.exec(select(Ikm.regency_code, Ikm.sector, ikm_count, workers).where(*counted)
+                                       .group_by(Ikm.regency_code, Ikm.sector).order_by(Ikm.regency_code, Ikm.sector))
+    ]
+
+    members: dict[uuid.UUID, list[tuple[int, list[str]]]] = {}
+    for sentra_id, w, needs in session.exec(select(Ikm.sentra_id, Ikm.workers, Ikm.needs)
+                                            .where(*counted, col(Ikm.sentra_id).is_not(None))):
+        if sentra_id is not None:
+            members.setdefault(sentra_id, []).append((w, list(needs)))
+    sentra_rows = session.exec(select(Sentra).where(*([col(Sentra.regency_code) == regency_code] if regency_code
+                                                      else [])).order_by(col(Sentra.name)))
+    by_sentra = []
+    for sentra in sentra_rows:
+        group = members.get(sentra.id, [])
+        need_counts = Counter(n for _, needs in group for n in needs)
+        by_sentra.append(SentraCount(sentra_id=sentra.id, name=sentra.name, kind=sentra.kind, ikm=len(group),
+                                     workers=sum(w for w, _ in group),
+                                     below_minimum=rules.sentra_below_minimum(len(group)),
+                                     needs=dict(sorted(need_counts.items()))))
+
+    def classes(column: Any) -> dict[str, int]:
+        return {str(c): n for c, n in session.exec(select(column, ikm_count).where(*counted, col(column).is_not(None))
+                                                   .group_by(column))}
+
+    by_kind = {k: n for k, n in session.exec(
+        select(Certification.kind, func.count(func.distinct(Certification.ikm_id)))
+        .join(Ikm, col(Ikm.id) == col(Certification.ikm_id)).where(*counted).group_by(Certification.kind))}
+    competency = by_kind.get("competency", 0)
+    target_count = math.ceil(competency_target * total - 1e-9)
+
+    year_of = func.coalesce(Ikm.registered_year, 0)
+    years = session.exec(select(year_of, ikm_count).where(*counted).group_by(year_of).order_by(year_of))
+    growth: list[YearCount] = []
+    cumulative = 0
+    for year, n in years:
+        before = cumulative
+        cumulative += n
+        growth.append(YearCount(year=year, registered=n, cumulative=cumulative,
+                                growth_pct=round(100 * n / before, 1) if before else None))
+
+    return MappingStats(
+        total_ikm=total, workers=total_workers, by_status=by_status,
+        by_regency=areas(Ikm.regency_code), by_regency_sector=by_regency_sector,
+        by_district=areas(Ikm.district_code), by_village=areas(Ikm.village_code), by_sentra=by_sentra,
+        by_industry_class=classes(Ikm.industry_class), by_umkm_scale=classes(Ikm.umkm_scale),
+        certification=CertificationProgress(
+            by_kind=dict(sorted(by_kind.items())), competency_certified=competency,
+            competency_share=round(competency / total, 4) if total else 0.0, competency_target=competency_target,
+            competency_gap=max(0, target_count - competency)),
+        growth=growth,
+    )

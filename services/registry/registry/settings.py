@@ -11,3 +11,21 @@ class RegistrySettings(ServiceSettings):
     database_url: str = Field(default="", validation_alias=AliasChoices("REGISTRY_DATABASE_URL", "DATABASE_URL"))
     # The first admin's password; without it no admin is created (production must set it).
     admin_password: SecretStr | None = Field(default=None, alias="SENTRA_ADMIN_PASSWORD")
+
+    # Bulk imports (docs/import-format.md). A larger upload gets 413 before it is read.
+    import_max_bytes: int = Field(default=20 * 1024 * 1024, alias="SENTRA_IMPORT_MAX_BYTES")
+    # Rows per file: all of Bali (15,216 IKM) fits three times over.
+    import_max_rows: int = Field(default=50_000, alias="SENTRA_IMPORT_MAX_ROWS")
+    # Rows per committed chunk: progress is stored with each chunk, so a restart resumes after it.
+    import_chunk_rows: int = Field(default=100, alias="SENTRA_IMPORT_CHUNK_ROWS")
+    # How long a worker holds an import without committing a chunk before another process takes it over.
+    import_lease_s: float = Field(default=30.0, alias="SENTRA_IMPORT_LEASE_S")
+    # How often the importer looks for queued imports and for ones a crashed process left behind.
+    import_poll_s: float = Field(default=2.0, alias="SENTRA_IMPORT_POLL_S")
+    # Reliability tests only (ADR 0005): exit like SIGKILL after working this many rows of an import,
+    # before their chunk commits.
+    fault_import_exit_after_rows: int | None = Field(default=None, alias="SENTRA_FAULT_IMPORT_EXIT_AFTER_ROWS")
+
+    # Mapping dashboard: the share of IKM whose managers should hold a competency certificate
+    # (Denpasar's target: all of them).
+    competency_target: float = Field(default=1.0, ge=0, le=1, alias="SENTRA_COMPETENCY_TARGET")

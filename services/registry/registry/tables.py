@@ -6,15 +6,15 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from shared.consumer import InboxEvent
 from shared.db import UtcDateTime
 from shared.outbox import OutboxEvent
 
-__all__ = ["Certification", "Ikm", "InboxEvent", "OutboxEvent", "Product", "RegionAddition", "Sentra",
-           "TimelineEntry", "UserAccount"]
+__all__ = ["Certification", "Ikm", "ImportJob", "ImportRow", "InboxEvent", "OutboxEvent", "Product",
+           "RegionAddition", "Sentra", "TimelineEntry", "UserAccount"]
 
 
 def _ts(**kw: Any) -> Any:
@@ -45,12 +45,17 @@ class Sentra(SQLModel, table=True):
     village_code: str | None = Field(default=None, max_length=10)
     decree_number: str | None = Field(default=None, max_length=100)
     decree_date: date | None = None
+    location: str | None = Field(default=None, max_length=300)
+    koperasi_name: str | None = Field(default=None, max_length=200)
+    problems: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    tourism_village: str | None = Field(default=None, max_length=200)
     created_at: datetime = _ts()
 
 
 class Ikm(SQLModel, table=True):
     __tablename__ = "ikm"
-    __table_args__ = (Index("ix_ikm_region_sector", "regency_code", "sector"),)
+    __table_args__ = (Index("ix_ikm_region_sector", "regency_code", "sector"),
+                      Index("ix_ikm_name_key_village", "name_key", "village_code"))
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     nib: str | None = Field(default=None, max_length=13, unique=True)
@@ -62,16 +67,27 @@ class Ikm(SQLModel, table=True):
     sector: str = Field(max_length=40, index=True)
     local_label: str | None = Field(default=None, max_length=100)
     kbli: str | None = Field(default=None, max_length=5)
+    kbli_version: str | None = Field(default=None, max_length=4)
+    business_form: str | None = Field(default=None, max_length=20)
     regency_code: str = Field(max_length=4)
     district_code: str = Field(max_length=7, index=True)
     village_code: str = Field(max_length=10, index=True)
     address: str | None = Field(default=None, max_length=300)
     sentra_id: uuid.UUID | None = Field(default=None, foreign_key="sentra.id", index=True)
     workers: int
-    investment_idr: int | None = None
+    # Rupiah beyond int32: a menengah IKM invests up to Rp 15 bn and sells up to Rp 50 bn a year.
+    investment_idr: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    annual_sales_idr: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # Derived by rules.industry_class / rules.umkm_scale whenever the figures change.
+    industry_class: str | None = Field(default=None, max_length=10, index=True)
+    umkm_scale: str | None = Field(default=None, max_length=10)
+    koperasi_name: str | None = Field(default=None, max_length=200)
+    registered_year: int | None = Field(default=None, index=True)
+    # rules.name_key(name): how an import recognises an IKM without NIB it already holds.
+    name_key: str | None = Field(default=None, max_length=200)
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     needs_accessible_booth: bool = False
-    status: str = Field(default="active", max_length=20)
+    status: str = Field(default="active", max_length=20, index=True)
     created_by: str = Field(max_length=64)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
@@ -96,6 +112,7 @@ class Certification(SQLModel, table=True):
     ikm_id: uuid.UUID = Field(foreign_key="ikm.id", index=True)
     kind: str = Field(max_length=20)
     number: str = Field(max_length=100)
+    issuer: str | None = Field(default=None, max_length=200)
     valid_until: date | None = None
 
 
@@ -124,3 +141,45 @@ class RegionAddition(SQLModel, table=True):
     name: str = Field(max_length=200)
     added_by: str = Field(max_length=64)
     created_at: datetime = _ts()
+
+
+class ImportJob(SQLModel, table=True):
+    """A bulk import of a kabupaten's file, worked through in the background.
+
+    `processed` is committed with the rows it counts, so a restarted service resumes after it.
+    The file itself is kept until the import is done, for that resumption.
+    """
+
+    __tablename__ = "import_job"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    filename: str = Field(max_length=255)
+    file_format: str = Field(max_length=10)
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    status: str = Field(default="queued", max_length=20, index=True)
+    total: int = 0
+    processed: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    error: str | None = Field(default=None, max_length=500)
+    error_en: str | None = Field(default=None, max_length=500)
+    created_by: str = Field(max_length=64)
+    # The process working on it holds it until then; a crashed worker's lease runs out.
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
+
+class ImportRow(SQLModel, table=True):
+    """A row of an import that did not become a new IKM: rejected (with reasons) or a duplicate."""
+
+    __tablename__ = "import_row"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: uuid.UUID = Field(foreign_key="import_job.id", index=True)
+    row_number: int
+    outcome: str = Field(max_length=20)
+    ikm_id: uuid.UUID | None = None
+    errors: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

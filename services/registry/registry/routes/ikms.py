@@ -1,14 +1,31 @@
 from __future__ import annotations
 
+import csv
+import io
 import uuid
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import StreamingResponse
 from sqlalchemy.exc import IntegrityError
 
 from registry import service
-from registry.schemas import Created, IkmCreate, IkmPublic, IkmSummary, Page, ProductCreate
+from registry.schemas import (
+    CertificationKind,
+    Created,
+    IkmCreate,
+    IkmPublic,
+    IkmStatus,
+    IkmSummary,
+    IkmUpdate,
+    Need,
+    Page,
+    ProductCreate,
+)
+from registry.service import IkmFilters
 from shared.auth import Principal, require_roles
+from shared.domain import Sector
 from shared.errors import ApiError, FieldError
 from shared.web import SessionDep, UnitOfWorkDep
 
@@ -17,6 +34,31 @@ router = APIRouter(tags=["IKM"])
 Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 # Curators and organisers read IKM too; they see personal data masked.
 Reader = Annotated[Principal, Depends(require_roles("registrar", "curator", "organiser"))]
+
+_NIB_TAKEN = ApiError(409, "conflict", "NIB sudah terdaftar.", "NIB is already registered.",
+                      [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
+                                  message_en="This NIB is already registered to another IKM.")])
+
+
+def _filters(
+    regency_code: str | None = None,
+    district_code: str | None = None,
+    village_code: str | None = None,
+    sector: Sector | None = None,
+    sentra_id: uuid.UUID | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="name or NIB")] = None,
+    status: IkmStatus | None = None,
+    certification: Annotated[CertificationKind | None, Query(description="holds a certificate of this kind")] = None,
+    need: Annotated[Need | None, Query(description="names this need")] = None,
+    industry_class: Annotated[str | None, Query(pattern="^(kecil|menengah|besar)$")] = None,
+    umkm_scale: Annotated[str | None, Query(pattern="^(mikro|kecil|menengah|besar)$")] = None,
+) -> IkmFilters:
+    return IkmFilters(regency_code=regency_code, district_code=district_code, village_code=village_code,
+                      sector=sector, sentra_id=sentra_id, q=q, status=status, certification=certification, need=need,
+                      industry_class=industry_class, umkm_scale=umkm_scale)
+
+
+Filters = Annotated[IkmFilters, Depends(_filters)]
 
 
 @router.post("/ikms", status_code=status.HTTP_201_CREATED, response_model=Created,
@@ -29,34 +71,54 @@ def register_ikm(data: IkmCreate, uow: UnitOfWorkDep, principal: Registrar) -> C
         if "nib" not in str(exc.orig).lower():
             raise
         # Two registrations of one NIB raced past the check: the unique index decided.
-        raise ApiError(409, "conflict", "NIB sudah terdaftar.", "NIB is already registered.",
-                       [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
-                                   message_en="This NIB is already registered to another IKM.")]) from exc
+        raise _NIB_TAKEN from exc
     return Created(id=ikm.id)
 
 
 @router.get("/ikms", response_model=Page[IkmSummary], summary="Search the register")
 def list_ikms(
-    session: SessionDep,
-    _: Reader,
-    regency_code: str | None = None,
-    district_code: str | None = None,
-    village_code: str | None = None,
-    sector: str | None = None,
-    sentra_id: uuid.UUID | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="name or NIB")] = None,
+    session: SessionDep, _: Reader, filters: Filters,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[IkmSummary]:
-    items, total = service.list_ikms(session, regency_code=regency_code, district_code=district_code,
-                                     village_code=village_code, sector=sector, sentra_id=sentra_id, q=q,
-                                     limit=limit, offset=offset)
+    items, total = service.list_ikms(session, filters, limit, offset)
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/ikms.csv", response_class=StreamingResponse,
+            summary="The filtered register as CSV (personal data masked unless registrar or admin)")
+def export_ikms(session: SessionDep, principal: Reader, filters: Filters) -> StreamingResponse:
+    rows = list(service.export_ikms(session, filters, principal))  # read inside the request's session
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for start in range(0, len(rows), 500):
+            writer.writerows(rows[start:start + 500])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="ikm.csv"'})
 
 
 @router.get("/ikms/{ikm_id}", response_model=IkmPublic, summary="One IKM with its status timeline")
 def get_ikm(ikm_id: uuid.UUID, session: SessionDep, principal: Reader) -> IkmPublic:
     return service.ikm_public(session, ikm_id, principal)
+
+
+@router.patch("/ikms/{ikm_id}", response_model=IkmPublic,
+              summary="Change fields of an IKM (publishes ikm.updated without personal data)")
+def update_ikm(ikm_id: uuid.UUID, data: IkmUpdate, uow: UnitOfWorkDep, principal: Registrar) -> IkmPublic:
+    try:
+        service.update_ikm(uow.session, ikm_id, data)
+        uow.commit()
+    except IntegrityError as exc:
+        if "nib" not in str(exc.orig).lower():
+            raise
+        raise _NIB_TAKEN from exc
+    return service.ikm_public(uow.session, ikm_id, principal)
 
 
 @router.post("/ikms/{ikm_id}/products", status_code=status.HTTP_201_CREATED, response_model=Created,

@@ -1,0 +1,321 @@
+"""The bulk-import file a kabupaten sends (docs/import-format.md): reading CSV or XLSX into rows, and
+turning one row into the body of `POST /ikms`. Pure functions: no database, no HTTP.
+
+One row is one IKM with its main product; further product names go in `more_products`, separated by
+`|`. Row numbers are the line numbers a registrar sees in a spreadsheet (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from shared.errors import ApiError, FieldError
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    description: str
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("nib", False, "NIB, 13 digits; empty when the IKM has none yet", ("no_nib",)),
+    Column("name", True, "business name", ("nama_usaha", "nama_ikm", "nama_perusahaan")),
+    Column("owner_name", True, "owner's name", ("nama_pemilik",)),
+    Column("owner_nik", True, "owner's NIK, 16 digits (personal data)", ("nik", "nik_pemilik")),
+    Column("owner_phone", False, "owner's phone, e.g. 081234567890", ("telepon", "no_hp", "no_telepon")),
+    Column("owner_gender", False, "F/M (or P/L)", ("jenis_kelamin",)),
+    Column("sector", True, "creative-economy subsector code, e.g. kriya", ("sektor", "subsektor")),
+    Column("local_label", False, "the local sector label, e.g. kerajinan perak",
+           ("label_lokal", "cabang_industri")),
+    Column("kbli", False, "KBLI, 5 digits", ()),
+    Column("kbli_version", False, "2020 or 2025 (2020 when empty)", ("versi_kbli",)),
+    Column("business_form", False, "perorangan, ud, cv, pt, firma, koperasi, lainnya", ("bentuk_usaha",)),
+    Column("regency_code", True, "BPS kabupaten/kota code, 4 digits", ("kode_kabupaten", "kode_kab")),
+    Column("district_code", True, "BPS kecamatan code, 7 digits", ("kode_kecamatan", "kode_kec")),
+    Column("village_code", True, "BPS desa/kelurahan code, 10 digits", ("kode_desa", "kode_kelurahan")),
+    Column("address", False, "street address (personal data for a household business)", ("alamat",)),
+    Column("sentra_name", False, "name of a sentra already recorded in Sentra", ("sentra", "nama_sentra")),
+    Column("workers", True, "number of workers, at least 1", ("tenaga_kerja", "jumlah_tenaga_kerja")),
+    Column("investment_idr", False, "investment excluding land and buildings, rupiah",
+           ("investasi", "nilai_investasi")),
+    Column("annual_sales_idr", False, "annual sales, rupiah", ("omzet_tahunan", "penjualan_tahunan")),
+    Column("koperasi_name", False, "the koperasi the IKM belongs to", ("koperasi", "nama_koperasi")),
+    Column("status", False, "active, inactive or closed (active when empty)", ("status_usaha",)),
+    Column("registered_year", False, "year first recorded by the office (this year when empty)",
+           ("tahun_terdaftar", "tahun_pendataan")),
+    Column("needs", False, "needs separated by |: capital, market_access, machinery, training, certification, "
+                          "raw_material, packaging, digital_marketing", ("kebutuhan",)),
+    Column("needs_accessible_booth", False, "ya/tidak: the owner needs an accessible booth", ("butuh_stan_akses",)),
+    Column("cert_kind", False, "certificate: halal, pirt, bpom_md, sni, hki, competency, other", ("jenis_sertifikat",)),
+    Column("cert_number", False, "certificate number", ("nomor_sertifikat",)),
+    Column("cert_issuer", False, "who issued the certificate (BPJPH, Dinkes, an LSP…)", ("penerbit_sertifikat",)),
+    Column("cert_valid_until", False, "certificate valid until, YYYY-MM-DD or DD/MM/YYYY", ("sertifikat_berlaku",)),
+    Column("product_name", False, "main product", ("produk", "nama_produk")),
+    Column("product_category", False, "main product's category", ("kategori_produk",)),
+    Column("product_price_idr", False, "main product's price, rupiah", ("harga", "harga_produk")),
+    Column("product_monthly_capacity", False, "main product's monthly capacity (units)", ("kapasitas_per_bulan",)),
+    Column("more_products", False, "further product names separated by |", ("produk_lain",)),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+REQUIRED = tuple(c.name for c in COLUMNS if c.required)
+_BY_ALIAS = {alias: c.name for c in COLUMNS for alias in (c.name, *c.aliases)}
+
+NEED_WORDS = {"modal": "capital", "pemasaran": "market_access", "akses_pasar": "market_access", "mesin": "machinery",
+              "peralatan": "machinery", "pelatihan": "training", "sertifikasi": "certification",
+              "bahan_baku": "raw_material", "kemasan": "packaging", "pemasaran_digital": "digital_marketing"}
+YES = {"ya", "y", "yes", "true", "1", "benar"}
+NO = {"tidak", "t", "no", "n", "false", "0", "bukan", ""}
+GENDER_WORDS = {"f": "F", "p": "F", "perempuan": "F", "wanita": "F", "m": "M", "l": "M", "laki-laki": "M",
+                "laki laki": "M", "pria": "M"}
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    """A file read and checked: its format, its columns and its non-blank data rows."""
+
+    file_format: str
+    columns: tuple[str, ...]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def _bad_file(message: str, message_en: str, status: int = 422, errors: list[FieldError] | None = None) -> ApiError:
+    return ApiError(status, "bad_import_file", message, message_en, errors)
+
+
+def header_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+
+
+def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile:
+    """Read a CSV or XLSX upload, or raise a 4xx `ApiError` that says what is wrong with it."""
+    if not content.strip():
+        raise _bad_file("Berkas kosong.", "The file is empty.")
+    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise _bad_file("Format XLS lama tidak didukung; simpan sebagai XLSX atau CSV.",
+                        "The old XLS format is not supported; save as XLSX or CSV.", status=415)
+    if content[:4] == b"PK\x03\x04":
+        file_format, table = "xlsx", _xlsx_table(content)
+    elif filename.lower().endswith((".xlsx", ".xlsm")):
+        raise _bad_file("Berkas XLSX ini rusak atau bukan XLSX.", "This XLSX file is damaged or not an XLSX file.")
+    else:
+        file_format, table = "csv", _csv_table(content)
+    if not table:
+        raise _bad_file("Berkas tidak berisi baris apa pun.", "The file has no rows.")
+    columns = _check_header(table[0])
+    rows: list[tuple[int, dict[str, str]]] = []
+    for line_number, cells in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
+            values = {"__extra__": "1"}
+        else:
+            values = {}
+        values.update({col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)})
+        rows.append((line_number, values))
+        if len(rows) > max_rows:
+            raise _bad_file(f"Terlalu banyak baris: paling banyak {max_rows:,} per berkas; bagi berkasnya.",
+                            f"Too many rows: at most {max_rows:,} per file; split the file.", status=413)
+    if not rows:
+        raise _bad_file("Berkas hanya berisi judul kolom, tanpa data IKM.", "The file has a header but no IKM rows.")
+    return ImportFile(file_format, columns, rows)
+
+
+def _csv_table(content: bytes) -> list[list[str]]:
+    if b"\x00" in content[:4096]:
+        raise _bad_file("Berkas ini bukan CSV atau XLSX yang dapat dibaca.", "This file is not a readable CSV or XLSX.",
+                        status=415)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")  # Excel on Windows saves CSV this way
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        raise _bad_file("Baris pertama harus berisi judul kolom yang dipisah koma atau titik koma.",
+                        "The first line must hold the column names, separated by commas or semicolons.")
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise _bad_file(f"CSV tidak dapat dibaca: {exc}.", f"The CSV cannot be read: {exc}.") from exc
+
+
+def _xlsx_table(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # only imports need it
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as exc:
+        raise _bad_file("Berkas XLSX ini rusak atau bukan XLSX.", "This XLSX file is damaged or not an XLSX file.") \
+            from exc
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text a registrar typed (NIK and NIB stay digits, dates ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _check_header(cells: list[str]) -> tuple[str, ...]:
+    columns: list[str] = []
+    errors: list[FieldError] = []
+    for position, cell in enumerate(cells, start=1):
+        key = header_key(cell)
+        if not key:
+            if any(c.strip() for c in cells[position:]):
+                errors.append(FieldError(field=f"column {position}", message="Judul kolom kosong.",
+                                         message_en="Empty column name."))
+            columns.append(f"__blank_{position}")
+            continue
+        name = _BY_ALIAS.get(key)
+        if name is None:
+            errors.append(FieldError(field=cell.strip()[:60], message=f"Kolom tidak dikenal (kolom {position}).",
+                                     message_en=f"Unknown column (column {position})."))
+        elif name in columns:
+            errors.append(FieldError(field=cell.strip()[:60], message="Kolom ini muncul dua kali.",
+                                     message_en="This column appears twice."))
+        columns.append(name or key)
+    for name in REQUIRED:
+        if name not in columns:
+            errors.append(FieldError(field=name, message="Kolom wajib ini tidak ada.",
+                                     message_en="This required column is missing."))
+    if errors:
+        raise _bad_file("Judul kolom tidak sesuai format impor; lihat templat impor.",
+                        "The column names do not match the import format; see the import template.",
+                        errors=errors)
+    return tuple(columns)
+
+
+# --- one row into the body of POST /ikms ---------------------------------------------------------
+
+
+def _rupiah(text: str) -> str | int:
+    """'Rp 150.000.000', '150,000,000' and '150000000' are all 150000000; anything else stays text."""
+    cleaned = re.sub(r"(?i)^rp\.?\s*", "", text).replace(" ", "")
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", cleaned):
+        return int(re.sub(r"[.,]", "", cleaned))
+    if re.fullmatch(r"\d+([.,]0+)?", cleaned):
+        return int(re.split(r"[.,]", cleaned)[0])
+    return text
+
+
+def _date(text: str) -> str:
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[|;,]", text) if part.strip()]
+
+
+def row_to_ikm(values: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+    """The `IkmCreate` body a row stands for, and the sentra name it refers to (if any)."""
+    v = {k: s for k, s in values.items() if s != "" and not k.startswith("__blank_")}
+    body: dict[str, Any] = {}
+    for name in ("nib", "name", "sector", "local_label", "kbli", "kbli_version", "business_form", "regency_code",
+                 "district_code", "village_code", "address", "koperasi_name", "registered_year", "workers"):
+        if name in v:
+            body[name] = v[name]
+    if "status" in v:
+        body["status"] = v["status"].lower()
+    if "business_form" in v:
+        body["business_form"] = v["business_form"].lower().rstrip(".")
+    if "sector" in v:
+        body["sector"] = v["sector"].lower()
+    for name in ("investment_idr", "annual_sales_idr"):
+        if name in v:
+            body[name] = _rupiah(v[name])
+    owner: dict[str, Any] = {}
+    for column, field in (("owner_name", "name"), ("owner_nik", "nik"), ("owner_phone", "phone")):
+        if column in v:
+            owner[field] = v[column]
+    if "owner_gender" in v:
+        owner["gender"] = GENDER_WORDS.get(v["owner_gender"].lower(), v["owner_gender"])
+    body["owner"] = owner
+    if "needs" in v:
+        body["needs"] = [NEED_WORDS.get(header_key(n), header_key(n)) for n in _split(v["needs"])]
+    if "needs_accessible_booth" in v:
+        word = v["needs_accessible_booth"].lower()
+        body["needs_accessible_booth"] = True if word in YES else False if word in NO else word
+    if any(k.startswith("cert_") for k in v):
+        cert: dict[str, Any] = {}
+        for column in ("cert_kind", "cert_number", "cert_issuer"):
+            if column in v:
+                cert[column.removeprefix("cert_")] = v[column].lower() if column == "cert_kind" else v[column]
+        if "cert_valid_until" in v:
+            cert["valid_until"] = _date(v["cert_valid_until"])
+        body["certifications"] = [cert]
+    products: list[dict[str, Any]] = []
+    if any(k.startswith("product_") for k in v):
+        product: dict[str, Any] = {"name": v["product_name"]} if "product_name" in v else {}
+        if "product_category" in v:
+            product["category"] = v["product_category"]
+        if "product_price_idr" in v:
+            product["price_idr"] = _rupiah(v["product_price_idr"])
+        if "product_monthly_capacity" in v:
+            product["monthly_capacity"] = _rupiah(v["product_monthly_capacity"])
+        products.append(product)
+    if "more_products" in v:
+        products += [{"name": n} for n in v["more_products"].split("|") if n.strip()]
+    body["products"] = products
+    if "__extra__" in values:
+        body["__extra__"] = True  # IkmCreate forbids it: the row has more cells than the header
+    return body, v.get("sentra_name")
+
+
+def column_of(field: str) -> str:
+    """The file column a field error of `IkmCreate` (or of the register) points at."""
+    parts = field.split(".")
+    head = parts[0]
+    if head == "owner" and len(parts) > 1:
+        return f"owner_{parts[1]}"
+    if head == "certifications":
+        return f"cert_{parts[2]}" if len(parts) > 2 else "cert_kind"
+    if head == "products":
+        if len(parts) > 2 and parts[1] == "0":
+            return f"product_{parts[2]}"
+        return "more_products" if len(parts) > 1 else "product_name"
+    if head == "sentra_id":
+        return "sentra_name"
+    if head == "__extra__":
+        return "row"
+    return head
+
+
+def row_errors(errors: list[FieldError]) -> list[dict[str, str]]:
+    """Field errors renamed to file columns, as stored with a rejected row."""
+    out: list[dict[str, str]] = []
+    for err in errors:
+        message, message_en = err.message, err.message_en
+        if err.field == "__extra__":
+            message, message_en = ("Baris ini berisi lebih banyak sel daripada judul kolom.",
+                                   "This row has more cells than there are column names.")
+        out.append({"field": column_of(err.field), "message": message, "message_en": message_en})
+    return out
+
+
+def template_csv() -> str:
+    """The header line of the import template."""
+    return ",".join(COLUMN_NAMES) + "\n"

@@ -1,0 +1,74 @@
+"""Bulk imports of a kabupaten's file (docs/import-format.md)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
+from fastapi.responses import PlainTextResponse
+
+from registry import service
+from registry.import_format import read_import_file
+from registry.schemas import Created, ImportPublic, ImportSummary, Page
+from shared.auth import Principal, require_roles
+from shared.errors import ApiError
+from shared.web import SessionDep, UnitOfWorkDep
+
+router = APIRouter(tags=["imports"])
+
+Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "import-template.csv"
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "file_too_large", f"Berkas terlalu besar: paling besar {limit // (1024 * 1024)} MB; "
+                    "bagi berkasnya.", f"The file is too large: at most {limit // (1024 * 1024)} MB; split it.")
+
+
+@router.post("/imports", status_code=status.HTTP_202_ACCEPTED, response_model=Created,
+             summary="Start importing a CSV or XLSX file of IKM (see GET /imports/template.csv)")
+def start_import(
+    request: Request, uow: UnitOfWorkDep, principal: Registrar,
+    file: Annotated[UploadFile, File(description="CSV (comma or semicolon) or XLSX, one IKM per row")],
+) -> Created:
+    settings = request.app.state.settings
+    limit: int = settings.import_max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise _too_large(limit)
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise _too_large(limit)
+    filename = file.filename or "import"
+    parsed = read_import_file(content, filename, settings.import_max_rows)
+    job = service.create_import(uow.session, filename, content, parsed, principal)
+    uow.commit()
+    request.app.state.importer.notify()
+    return Created(id=job.id)
+
+
+@router.get("/imports/template.csv", response_class=PlainTextResponse, summary="The import template (header line)")
+def template(_: Registrar) -> PlainTextResponse:
+    return PlainTextResponse(TEMPLATE.read_text(encoding="utf-8"), media_type="text/csv",
+                             headers={"Content-Disposition": 'attachment; filename="import-template.csv"'})
+
+
+@router.get("/imports", response_model=Page[ImportSummary], summary="Imports, newest first")
+def list_imports(
+    session: SessionDep, _: Registrar,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[ImportSummary]:
+    items, total = service.list_imports(session, limit, offset)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/imports/{import_id}", response_model=ImportPublic,
+            summary="An import's progress, and each row not accepted with its reasons")
+def get_import(
+    import_id: uuid.UUID, session: SessionDep, _: Registrar,
+    rows_offset: Annotated[int, Query(ge=0)] = 0, rows_limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> ImportPublic:
+    return service.import_public(session, import_id, rows_offset, rows_limit)
