@@ -17,6 +17,7 @@ class FairRules:
     regency_max_share: float
     sentra_cap: int | None
     booth_count: int
+    newcomer_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class BoothSlot:
     code: str
     sectors: frozenset[str]
     accessible: bool
+    zone: str = ""
 
 
 def eligibility_problem(fair: FairRules, applicant: Applicant, today: date) -> tuple[str, str] | None:
@@ -73,13 +75,34 @@ def quota_problem(
     return None
 
 
-def first_free_booth(free: list[BoothSlot], applicant: Applicant) -> BoothSlot | None:
-    """The first free booth (by code) of a zone that takes the IKM's sector.
+def first_free_booth(free: list[BoothSlot], applicant: Applicant,
+                     preferred_zones: tuple[str, ...] | list[str] = ()) -> BoothSlot | None:
+    """The first free booth (by code) of a zone that takes the IKM's sector, in its first preferred
+    zone that has one.
 
     An owner who needs an accessible booth gets one first when there is one; others are offered
     non-accessible booths first so accessible ones stay for those who need them."""
     fitting = sorted((b for b in free if booth_accepts(b, applicant.sector)), key=lambda b: b.code)
     if not fitting:
         return None
+    for zone in preferred_zones:
+        in_zone = [b for b in fitting if b.zone == zone]
+        if in_zone:
+            fitting = in_zone
+            break
     preferred = [b for b in fitting if b.accessible == applicant.needs_accessible_booth]
     return (preferred or fitting)[0]
+
+
+def newcomer_reserve_problem(fair: FairRules, newcomer: bool, free_booths: int, newcomers_allocated: int,
+                             newcomers_waiting: int) -> tuple[str, str] | None:
+    """Between allocation runs: a returning exhibitor does not take a booth that the newcomer share
+    still needs for a newcomer who is waiting. None when the booth may be taken."""
+    if newcomer:
+        return None
+    needed = math.ceil(fair.newcomer_share * fair.booth_count - 1e-9) - newcomers_allocated
+    reserve = min(max(0, needed), newcomers_waiting)
+    if reserve > 0 and free_booths - 1 < reserve:
+        return (f"Stan yang tersisa disisihkan untuk porsi pendatang baru ({fair.newcomer_share:.0%}).",
+                f"The remaining booths are kept for the newcomer share ({fair.newcomer_share:.0%}).")
+    return None

@@ -33,7 +33,7 @@ class ExhibitionCreate(BaseModel):
     application_deadline: date
     requires_curation: bool = False
     sectors: list[Sector] = []
-    regency_codes: list[Annotated[str, StringConstraints(pattern=r"^\d{4}$")]] = []
+    regency_codes: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]] = []
     regency_min_share: Share = 0.0
     regency_max_share: Share = 1.0
     sentra_cap: Annotated[int, Field(ge=1)] | None = None
@@ -114,3 +114,54 @@ class AssignmentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ikm_id: uuid.UUID
+
+
+class AllocationRunCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
+
+
+class RuleProblemPublic(BaseModel):
+    rule: str
+    message: str
+    message_en: str
+
+
+class AllocationResultPublic(BaseModel):
+    ikm_id: uuid.UUID
+    ikm_name: str
+    status: str
+    booth_code: str | None
+    waitlist_rank: int | None
+    lottery: int
+    points: int
+    reason: str
+    reason_en: str
+
+
+class AllocationRunPublic(BaseModel):
+    id: uuid.UUID
+    exhibition_id: uuid.UUID
+    seed: int
+    status: Literal["draft", "published", "infeasible"]
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    solve_seconds: float
+    variables: int
+    allocated: int
+    waitlisted: int
+    problems: list[RuleProblemPublic]
+    created_by: str
+    created_at: datetime
+    published_at: datetime | None
+    results: list[AllocationResultPublic]
+
+
+class PreferenceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ikm_id: uuid.UUID
+    zones: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]],
+                     Field(max_length=3)]

@@ -5,23 +5,38 @@ single writer; the unique `application.booth_id` is the last line of defence."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
-from datetime import date
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from exhibitions import rules
+from exhibitions import allocation, rules
 from exhibitions.schemas import (
     AllocationPublic,
+    AllocationResultPublic,
+    AllocationRunPublic,
     ApplicationPublic,
     BoothCreate,
     ExhibitionCreate,
     ExhibitionPublic,
+    PreferenceRequest,
+    RuleProblemPublic,
 )
-from exhibitions.tables import Application, Booth, Exhibition, IkmProfile
+from exhibitions.tables import (
+    AllocationResult,
+    AllocationRun,
+    Application,
+    Booth,
+    Exhibition,
+    ExhibitorHistory,
+    IkmProfile,
+)
 from shared.auth import Principal
-from shared.errors import ApiError, FieldError, not_found
+from shared.errors import ApiError, FieldError, invalid, not_found
 from shared.events import (
     BoothAllocatedV1,
     BoothReleasedV1,
@@ -117,6 +132,11 @@ def on_ikm_registered(session: Session, envelope: Envelope, payload: IkmRegister
 def on_curation_decided(session: Session, envelope: Envelope, payload: CurationDecidedV1) -> None:
     """An approval places the IKM's held applications; any other outcome declines them and releases
     their booths (the waitlist moves up)."""
+    profile = session.get(IkmProfile, payload.ikm_id)
+    if profile is not None and payload.outcome in APPROVED and payload.grade is not None \
+            and (profile.curation_grade is None or payload.grade < profile.curation_grade):
+        profile.curation_grade = payload.grade  # the best approved grade ("A" < "B")
+        session.add(profile)
     applications = session.exec(select(Application).where(
         Application.ikm_id == payload.ikm_id, col(Application.status).in_(("pending_curation", "allocated",
                                                                             "waitlisted")))).all()
@@ -141,7 +161,8 @@ def place(session: Session, fair: Exhibition, application: Application, causatio
     assert profile is not None
     if _try_allocate(session, fair, application, profile, causation):
         return
-    problem = _blocking_rule(session, fair, profile)
+    problem = _blocking_rule(session, fair, profile) or _newcomer_reserve(
+        session, fair, application, len(_free_booths(session, fair)))
     reason, reason_en = problem or ("Semua stan yang sesuai sektornya sudah terisi.",
                                     "Every booth that takes its sector is taken.")
     rank = (session.exec(select(func.max(Application.waitlist_rank)).where(
@@ -160,14 +181,20 @@ def _try_allocate(session: Session, fair: Exhibition, application: Application, 
                   causation: Envelope | None) -> bool:
     if _blocking_rule(session, fair, profile) is not None:
         return False
-    booth = rules.first_free_booth(_free_booths(session, fair), _applicant(profile))
+    free = _free_booths(session, fair)
+    booth = rules.first_free_booth(free, _applicant(profile), application.preferred_zones or ())
     if booth is None:
+        return False
+    if _newcomer_reserve(session, fair, application, len(free)) is not None:
         return False
     application.status = "allocated"
     application.booth_id = booth.booth_id
     application.waitlist_rank = None
     application.reason = f"Stan {booth.code}: stan bebas pertama di zona yang menerima sektor {profile.sector}."
     application.reason_en = f"Booth {booth.code}: the first free booth in a zone that takes {profile.sector}."
+    if booth.zone and booth.zone in (application.preferred_zones or []):
+        application.reason += f" Zona {booth.zone} sesuai pilihan Anda."
+        application.reason_en += f" Zone {booth.zone} as you asked."
     application.updated_at = utcnow()
     session.add(application)
     session.flush()
@@ -340,16 +367,257 @@ def _free_booths(session: Session, fair: Exhibition) -> list[rules.BoothSlot]:
 
 def _slot(booth: Booth) -> rules.BoothSlot:
     return rules.BoothSlot(booth_id=booth.id or 0, code=booth.code, sectors=frozenset(booth.sectors),
-                           accessible=booth.accessible)
+                           accessible=booth.accessible, zone=booth.zone)
 
 
 def _fair_rules(session: Session, fair: Exhibition) -> rules.FairRules:
     count = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id)).one()
     return rules.FairRules(sectors=frozenset(fair.sectors), regency_codes=frozenset(fair.regency_codes),
                            application_deadline=fair.application_deadline, status=fair.status,
-                           regency_max_share=fair.regency_max_share, sentra_cap=fair.sentra_cap, booth_count=count)
+                           regency_max_share=fair.regency_max_share, sentra_cap=fair.sentra_cap, booth_count=count,
+                           newcomer_share=fair.newcomer_share)
 
 
 def _applicant(profile: IkmProfile) -> rules.Applicant:
     return rules.Applicant(ikm_id=profile.ikm_id, sector=profile.sector, regency_code=profile.regency_code,
                            sentra_id=profile.sentra_id, needs_accessible_booth=profile.needs_accessible_booth)
+
+
+def _newcomer_reserve(session: Session, fair: Exhibition, application: Application,
+                      free_booths: int) -> tuple[str, str] | None:
+    """The run's newcomer share, kept between runs: see `rules.newcomer_reserve_problem`."""
+    if fair.newcomer_share <= 0:
+        return None
+    veterans = _veterans(session, fair)
+    rows = session.exec(select(Application.ikm_id, Application.status).where(
+        Application.exhibition_id == fair.id, Application.id != application.id,
+        col(Application.status).in_(("allocated", "waitlisted")))).all()
+    allocated = sum(1 for ikm, status in rows if status == "allocated" and ikm not in veterans)
+    waiting = sum(1 for ikm, status in rows if status == "waitlisted" and ikm not in veterans)
+    return rules.newcomer_reserve_problem(_fair_rules(session, fair), application.ikm_id not in veterans,
+                                          free_booths, allocated, waiting)
+
+
+def _veterans(session: Session, fair: Exhibition) -> set[uuid.UUID]:
+    """IKM that exhibited at this organiser's other fairs: everyone else is a newcomer here."""
+    return set(session.exec(select(ExhibitorHistory.ikm_id).where(
+        ExhibitorHistory.organiser == fair.created_by, ExhibitorHistory.exhibition_id != fair.id)).all())
+
+
+def record_exhibitor(session: Session, fair: Exhibition, ikm_id: uuid.UUID, source: str) -> None:
+    exists = session.exec(select(ExhibitorHistory.id).where(ExhibitorHistory.ikm_id == ikm_id,
+                                                            ExhibitorHistory.exhibition_id == fair.id)).first()
+    if exists is None:
+        session.add(ExhibitorHistory(ikm_id=ikm_id, exhibition_id=fair.id, organiser=fair.created_by, source=source,
+                                     recorded_at=utcnow()))
+
+
+# --- allocation runs (ADR 0009) -------------------------------------------------------------------
+
+
+def _run_inputs(session: Session, fair: Exhibition) -> tuple[list[tuple[Application, IkmProfile]], list[Booth]]:
+    rows = session.exec(
+        select(Application, IkmProfile).join(IkmProfile, col(IkmProfile.ikm_id) == col(Application.ikm_id))
+        .where(Application.exhibition_id == fair.id).order_by(col(Application.id))).all()
+    booths = session.exec(select(Booth).where(Booth.exhibition_id == fair.id).order_by(col(Booth.code))).all()
+    return [(a, p) for a, p in rows], list(booths)
+
+
+def _fingerprint(rows: list[tuple[Application, IkmProfile]], booths: list[Booth]) -> str:
+    """What a run was computed from; publishing after any of it changed is refused."""
+    digest = hashlib.sha256()
+    for a, p in rows:
+        digest.update(f"{a.id}|{a.status}|{a.booth_id}|{a.locked}|{a.preferred_zones}|{p.curation_grade}\n".encode())
+    for b in booths:
+        digest.update(f"{b.id}|{b.code}\n".encode())
+    return digest.hexdigest()
+
+
+def _in_run(fair: Exhibition, application: Application) -> bool:
+    """Pending placement, waitlisted, or allocated but not locked; with curation, only approved ones
+    (those are the ones past `pending_curation`)."""
+    if application.status == "waitlisted":
+        return True
+    if application.status == "allocated":
+        return not application.locked
+    return application.status == "pending_curation" and not fair.requires_curation
+
+
+def _sentra(profile: IkmProfile) -> str | None:
+    return str(profile.sentra_id) if profile.sentra_id is not None else None
+
+
+def create_run(session: Session, fair: Exhibition, seed: int | None, principal: Principal,
+               time_limit_s: float) -> AllocationRun:
+    """Solve the fair's allocation as a draft run; nothing changes for the applicants until it is published."""
+    rows, booths = _run_inputs(session, fair)
+    veterans = _veterans(session, fair)
+    code_of = {b.id: b.code for b in booths}
+    held: list[allocation.Held] = []
+    candidates: list[allocation.Candidate] = []
+    for a, p in rows:
+        if a.status == "allocated" and a.locked and a.booth_id is not None:
+            held.append(allocation.Held(str(a.ikm_id), code_of[a.booth_id], p.regency_code, _sentra(p),
+                                        newcomer=p.ikm_id not in veterans))
+        elif _in_run(fair, a):
+            candidates.append(allocation.Candidate(
+                key=str(a.ikm_id), sector=p.sector, regency_code=p.regency_code, sentra_id=_sentra(p),
+                newcomer=p.ikm_id not in veterans, needs_accessible=p.needs_accessible_booth, grade=p.curation_grade,
+                preferred_zones=tuple(a.preferred_zones or ())))
+    held_codes = {h.booth_code for h in held}
+    free = tuple(allocation.Booth(b.code, b.zone, frozenset(b.sectors), b.accessible)
+                 for b in booths if b.code not in held_codes)
+    fair_rules = allocation.Rules(
+        booth_count=len(booths), regency_codes=tuple(fair.regency_codes), regency_min_share=fair.regency_min_share,
+        regency_max_share=fair.regency_max_share, sentra_cap=fair.sentra_cap, newcomer_share=fair.newcomer_share)
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    result = allocation.allocate(allocation.Problem(rules=fair_rules, booths=free, candidates=tuple(candidates),
+                                                    held=tuple(held), seed=seed, time_limit_s=time_limit_s))
+    run = AllocationRun(exhibition_id=fair.id, seed=seed,
+                        status="infeasible" if result.status == "infeasible" else "draft",
+                        objective=result.objective, bound=result.bound, gap=result.gap,
+                        solve_seconds=round(result.solve_seconds, 4), variables=result.variables,
+                        problems=[asdict(p) for p in result.problems], fingerprint=_fingerprint(rows, booths),
+                        created_by=principal.username, created_at=utcnow())
+    session.add(run)
+    session.flush()
+    session.add_all([AllocationResult(run_id=run.id, ikm_id=uuid.UUID(o.key), status=o.status, booth_code=o.booth_code,
+                                      waitlist_rank=o.waitlist_rank, lottery=o.lottery, points=o.points,
+                                      reason=o.reason[:500], reason_en=o.reason_en[:500]) for o in result.outcomes])
+    session.flush()
+    return run
+
+
+def get_run(session: Session, fair: Exhibition, run_id: uuid.UUID) -> AllocationRun:
+    run = session.get(AllocationRun, run_id)
+    if run is None or run.exhibition_id != fair.id:
+        raise not_found("Putaran alokasi", "Allocation run")
+    return run
+
+
+def run_public(session: Session, run: AllocationRun) -> AllocationRunPublic:
+    rows = session.exec(select(AllocationResult, IkmProfile)
+                        .join(IkmProfile, col(IkmProfile.ikm_id) == col(AllocationResult.ikm_id))
+                        .where(AllocationResult.run_id == run.id)).all()
+    results = sorted((AllocationResultPublic(ikm_id=r.ikm_id, ikm_name=p.name, status=r.status, booth_code=r.booth_code,
+                                             waitlist_rank=r.waitlist_rank, lottery=r.lottery, points=r.points,
+                                             reason=r.reason, reason_en=r.reason_en) for r, p in rows),
+                     key=lambda r: (r.status != "allocated", r.booth_code or "", r.waitlist_rank or 0))
+    return AllocationRunPublic(
+        id=run.id, exhibition_id=run.exhibition_id, seed=run.seed, status=run.status,
+        objective=run.objective, bound=run.bound, gap=run.gap, solve_seconds=run.solve_seconds,
+        variables=run.variables, allocated=sum(1 for r in results if r.status == "allocated"),
+        waitlisted=sum(1 for r in results if r.status == "waitlisted"),
+        problems=[RuleProblemPublic(**p) for p in run.problems], created_by=run.created_by,
+        created_at=run.created_at, published_at=run.published_at, results=results)
+
+
+def publish_run(session: Session, fair: Exhibition, run: AllocationRun, confirm_days: int) -> AllocationRun:
+    """Apply a draft run: booths, waitlist ranks and reasons; its assignments are locked; each change
+    is an event."""
+    if run.status != "draft":
+        raise ApiError(409, "conflict", "Hanya putaran berstatus draf yang dapat diterbitkan.",
+                       "Only a draft run can be published.")
+    rows, booths = _run_inputs(session, fair)
+    if _fingerprint(rows, booths) != run.fingerprint:
+        raise ApiError(409, "stale_run", "Pendaftaran atau stan berubah sejak putaran ini dihitung; jalankan ulang.",
+                       "Applications or booths changed since this run was computed; run it again.")
+    apps = {a.ikm_id: a for a, _ in rows}
+    by_code = {b.code: b for b in booths}
+    code_of = {b.id: b.code for b in booths}
+    results = session.exec(select(AllocationResult).where(AllocationResult.run_id == run.id)).all()
+    now = utcnow()
+    target: dict[uuid.UUID, int | None] = {
+        r.ikm_id: by_code[r.booth_code].id if r.booth_code is not None else None for r in results}
+    for r in results:  # first free every booth that changes hands, so the unique index never trips
+        a = apps[r.ikm_id]
+        if a.booth_id is not None and a.booth_id != target[r.ikm_id]:
+            add_event(session, new_event("exhibition.booth_released", BoothReleasedV1(
+                exhibition_id=fair.id, exhibition_name=fair.name, ikm_id=a.ikm_id, booth_code=code_of[a.booth_id],
+                reason=r.reason)))
+            a.booth_id = None
+            session.add(a)
+    session.flush()
+    for r in results:
+        a = apps[r.ikm_id]
+        before = (a.status, a.booth_id, a.waitlist_rank)
+        a.reason, a.reason_en, a.updated_at = r.reason, r.reason_en, now
+        if r.status == "allocated":
+            a.status, a.booth_id, a.waitlist_rank, a.locked = "allocated", target[r.ikm_id], None, True
+            record_exhibitor(session, fair, a.ikm_id, "published")
+            if before[1] != a.booth_id:
+                a.confirm_by, a.confirmed_at = _confirm_by(fair, now, confirm_days), None
+                add_event(session, new_event("exhibition.booth_allocated", BoothAllocatedV1(
+                    exhibition_id=fair.id, exhibition_name=fair.name, ikm_id=a.ikm_id,
+                    booth_code=r.booth_code or "", reason=r.reason)))
+        else:
+            a.status, a.booth_id, a.waitlist_rank, a.locked = "waitlisted", None, r.waitlist_rank, False
+            a.confirm_by = a.confirmed_at = None
+            if before != (a.status, a.booth_id, a.waitlist_rank):
+                add_event(session, new_event("exhibition.waitlisted", WaitlistedV1(
+                    exhibition_id=fair.id, exhibition_name=fair.name, ikm_id=a.ikm_id,
+                    waitlist_rank=r.waitlist_rank or 0, reason=r.reason)))
+        session.add(a)
+    session.flush()
+    run.status, run.published_at = "published", now
+    session.add(run)
+    session.flush()
+    return run
+
+
+def _confirm_by(fair: Exhibition, now: datetime, confirm_days: int) -> datetime | None:
+    """A new hold must be confirmed within `confirm_days` (0: holds never expire)."""
+    return now + timedelta(days=confirm_days) if confirm_days > 0 else None
+
+
+def unlock(session: Session, fair: Exhibition, ikm_id: uuid.UUID) -> Application:
+    """Let later runs move or drop a published assignment."""
+    application = _application(session, fair, ikm_id)
+    application.locked = False
+    application.updated_at = utcnow()
+    session.add(application)
+    session.flush()
+    return application
+
+
+def unlock_run(session: Session, fair: Exhibition, run: AllocationRun) -> int:
+    """Unlock every assignment a published run made that still stands; returns how many."""
+    ikm_ids = session.exec(select(AllocationResult.ikm_id).where(AllocationResult.run_id == run.id,
+                                                                 AllocationResult.status == "allocated")).all()
+    apps = session.exec(select(Application).where(Application.exhibition_id == fair.id,
+                                                  col(Application.ikm_id).in_(list(ikm_ids)),
+                                                  col(Application.locked).is_(True))).all()
+    for a in apps:
+        a.locked = False
+        session.add(a)
+    session.flush()
+    return len(apps)
+
+
+def set_preferences(session: Session, fair: Exhibition, data: PreferenceRequest) -> Application:
+    """Record the zones an exhibitor asked for (first choice first); runs and placement weigh them."""
+    zones = set(session.exec(select(Booth.zone).where(Booth.exhibition_id == fair.id)).all())
+    problems = [FieldError(field=f"zones.{i}", message=f"Zona {z} tidak ada di denah pameran ini.",
+                           message_en=f"Zone {z} is not on this fair's floor plan.")
+                for i, z in enumerate(data.zones) if z not in zones]
+    if len(set(data.zones)) != len(data.zones):
+        problems.append(FieldError(field="zones", message="Zona tidak boleh disebut dua kali.",
+                                   message_en="A zone may be named only once."))
+    if problems:
+        raise ApiError(422, "invalid_input", "Data tidak valid.", "Invalid data.", problems)
+    application = _application(session, fair, data.ikm_id, field="ikm_id")
+    application.preferred_zones = list(data.zones)
+    application.updated_at = utcnow()
+    session.add(application)
+    session.flush()
+    return application
+
+
+def _application(session: Session, fair: Exhibition, ikm_id: uuid.UUID, field: str | None = None) -> Application:
+    application = session.exec(select(Application).where(Application.exhibition_id == fair.id,
+                                                         Application.ikm_id == ikm_id)).first()
+    if application is None:
+        if field is not None:
+            raise invalid(field, "IKM ini belum mendaftar ke pameran ini.", "This IKM has not applied to this fair.")
+        raise not_found("Pendaftaran IKM di pameran ini", "This IKM's application to this fair")
+    return application

@@ -7,14 +7,15 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from shared.consumer import InboxEvent
 from shared.db import UtcDateTime
 from shared.outbox import OutboxEvent
 
-__all__ = ["Application", "Booth", "Exhibition", "IkmProfile", "InboxEvent", "OutboxEvent"]
+__all__ = ["AllocationResult", "AllocationRun", "Application", "Booth", "Checkin", "Exhibition", "ExhibitorHistory",
+           "IkmProfile", "InboxEvent", "OutboxEvent"]
 
 
 def _ts() -> Any:
@@ -73,6 +74,8 @@ class IkmProfile(SQLModel, table=True):
     regency_code: str = Field(max_length=4)
     sentra_id: uuid.UUID | None = None
     needs_accessible_booth: bool = False
+    # The best grade of an approval seen in `curation.decided` (A–D), weighed by allocation runs.
+    curation_grade: str | None = Field(default=None, max_length=1)
     registered_at: datetime = _ts()
 
 
@@ -88,5 +91,77 @@ class Application(SQLModel, table=True):
     waitlist_rank: int | None = None
     reason: str = Field(max_length=500)
     reason_en: str = Field(max_length=500)
+    # Published by an allocation run: later runs keep the booth until the organiser unlocks it.
+    locked: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Zones the exhibitor asked for, first choice first (at most three).
+    preferred_zones: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # A hold not confirmed by then is released and the waitlist moves up.
+    confirm_by: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True))
+    confirmed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     applied_at: datetime = _ts()
     updated_at: datetime = _ts()
+
+
+class AllocationRun(SQLModel, table=True):
+    """One solve of a fair's allocation: a draft until published (ADR 0009)."""
+
+    __tablename__ = "allocation_run"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    exhibition_id: uuid.UUID = Field(foreign_key="exhibition.id", index=True)
+    seed: int
+    status: str = Field(max_length=20)  # draft | published | infeasible
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    solve_seconds: float
+    variables: int = 0
+    problems: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    # The applications and booths the run was computed from; publishing a stale run is refused.
+    fingerprint: str = Field(max_length=64)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    published_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
+
+class AllocationResult(SQLModel, table=True):
+    __tablename__ = "allocation_result"
+    __table_args__ = (UniqueConstraint("run_id", "ikm_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: uuid.UUID = Field(foreign_key="allocation_run.id", index=True)
+    ikm_id: uuid.UUID
+    status: str = Field(max_length=20)
+    booth_code: str | None = Field(default=None, max_length=20)
+    waitlist_rank: int | None = None
+    lottery: int
+    points: int
+    reason: str = Field(max_length=500)
+    reason_en: str = Field(max_length=500)
+
+
+class ExhibitorHistory(SQLModel, table=True):
+    """Who exhibited at which organiser's fair (from published runs and check-ins): newcomers are IKM
+    without a row for the organiser's other fairs."""
+
+    __tablename__ = "exhibitor_history"
+    __table_args__ = (UniqueConstraint("ikm_id", "exhibition_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ikm_id: uuid.UUID = Field(index=True)
+    exhibition_id: uuid.UUID = Field(foreign_key="exhibition.id")
+    organiser: str = Field(max_length=64, index=True)
+    source: str = Field(max_length=20)  # published | checkin
+    recorded_at: datetime = _ts()
+
+
+class Checkin(SQLModel, table=True):
+    __tablename__ = "checkin"
+    __table_args__ = (UniqueConstraint("exhibition_id", "ikm_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibition_id: uuid.UUID = Field(foreign_key="exhibition.id", index=True)
+    ikm_id: uuid.UUID
+    day: date
+    checked_in_by: str = Field(max_length=64)
+    checked_in_at: datetime = _ts()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.exc import IntegrityError
 
 from exhibitions import service
-from exhibitions.schemas import AllocationPublic, ApplicationPublic, AssignmentRequest, Page
+from exhibitions.schemas import AllocationPublic, ApplicationPublic, AssignmentRequest, Page, PreferenceRequest
 from shared.auth import Principal, require_roles
 from shared.errors import ApiError
 from shared.web import SessionDep, UnitOfWorkDep
@@ -55,3 +55,20 @@ def release(exhibition_id: uuid.UUID, code: str, uow: UnitOfWorkDep, _: Organise
     fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
     service.release_booth(uow.session, fair, code, None, "Dilepas oleh panitia.", "Released by the organisers.")
     uow.commit()
+
+
+@router.post("/preferences", summary="Record the zones an exhibitor asked for (at most three, first choice first)")
+def set_preferences(exhibition_id: uuid.UUID, data: PreferenceRequest, uow: UnitOfWorkDep,
+                    _: Organiser) -> dict[str, object]:
+    fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+    application = service.set_preferences(uow.session, fair, data)
+    uow.commit()
+    return {"ikm_id": str(application.ikm_id), "zones": application.preferred_zones or []}
+
+
+@router.post("/applications/{ikm_id}/unlock", summary="Unlock a published assignment so later runs may change it")
+def unlock(exhibition_id: uuid.UUID, ikm_id: uuid.UUID, uow: UnitOfWorkDep, _: Organiser) -> dict[str, object]:
+    fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+    application = service.unlock(uow.session, fair, ikm_id)
+    uow.commit()
+    return {"ikm_id": str(application.ikm_id), "locked": application.locked}
