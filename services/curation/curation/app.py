@@ -7,8 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from curation.handlers import build_handlers
-from curation.routes import cases, curators
+from curation.routes import cases, curators, rubrics
 from curation.settings import CurationSettings
+from curation.tasks import on_startup
 from shared.web import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -21,7 +22,8 @@ def create_app(settings: CurationSettings | None = None) -> FastAPI:
         title="Sentra curation",
         description="Kurasi produk IKM: kurator, rubrik, kasus, penugasan. / Juried product review: curators, "
                     "rubric, cases, assignment.",
-        routers=[curators.router, cases.router],
+        routers=[curators.router, cases.router, rubrics.router],
         handlers=build_handlers(settings),
         migrations_dir=MIGRATIONS,
+        on_startup=on_startup(settings),
     )

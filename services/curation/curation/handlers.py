@@ -14,9 +14,9 @@ from shared.events import Envelope
 
 def build_handlers(settings: CurationSettings) -> dict[str, Handler]:
     def on_registered(session: Session, envelope: Envelope, payload: Any) -> None:
-        service.open_cases_for_registration(session, envelope, payload, settings.panel_size)
+        service.open_cases_for_registration(session, envelope, payload, settings)
 
     def on_product(session: Session, envelope: Envelope, payload: Any) -> None:
-        service.open_case_for_product(session, envelope, payload, settings.panel_size)
+        service.open_case_for_product(session, envelope, payload, settings)
 
     return {"ikm.registered": on_registered, "product.submitted": on_product}

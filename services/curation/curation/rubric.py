@@ -4,7 +4,7 @@ outcome. A rubric is versioned: a case keeps the version it was opened with."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Outcome = Literal["approved", "approved_with_conditions", "needs_improvement", "rejected"]
 
@@ -68,6 +68,37 @@ DEFAULT_RUBRIC = Rubric(
                   _anchors("belum ada", "sebagian", "lengkap (halal, SNI, HKI…)")),
     ),
 )
+
+
+APPROVED: frozenset[str] = frozenset({"approved", "approved_with_conditions"})
+GRADE_OF: dict[str, str] = {"approved": "A", "approved_with_conditions": "B", "needs_improvement": "C",
+                            "rejected": "D"}
+
+
+def rubric_to_data(rubric: Rubric) -> dict[str, Any]:
+    """The rubric as JSON-ready data: how it is stored (table `rubric`) and served (GET /rubric)."""
+    return {
+        "version": rubric.version,
+        "gates": [{"code": g.code, "label": g.label, "label_en": g.label_en} for g in rubric.gates],
+        "criteria": [{"code": c.code, "label": c.label, "label_en": c.label_en, "weight": c.weight,
+                      "anchors": {str(k): v for k, v in sorted(c.anchors.items())}} for c in rubric.criteria],
+        "thresholds": {"approved": rubric.approved_min, "approved_with_conditions": rubric.conditional_min,
+                       "needs_improvement": rubric.improvement_min,
+                       "disagreement_points": rubric.disagreement_points},
+    }
+
+
+def rubric_from_data(data: dict[str, Any]) -> Rubric:
+    """The inverse of `rubric_to_data`."""
+    t = data["thresholds"]
+    return Rubric(
+        version=str(data["version"]),
+        gates=tuple(Gate(g["code"], g["label"], g["label_en"]) for g in data["gates"]),
+        criteria=tuple(Criterion(c["code"], c["label"], c["label_en"], int(c["weight"]),
+                                 {int(k): str(v) for k, v in c["anchors"].items()}) for c in data["criteria"]),
+        approved_min=float(t["approved"]), conditional_min=float(t["approved_with_conditions"]),
+        improvement_min=float(t["needs_improvement"]), disagreement_points=float(t["disagreement_points"]),
+    )
 
 
 def weighted_total(rubric: Rubric, scores: dict[str, int]) -> float:

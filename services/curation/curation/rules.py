@@ -1,13 +1,32 @@
-"""Curation rules: pure functions, tested without HTTP, database or Redis."""
+"""Curation rules: pure functions, tested without HTTP, database, Redis or the clock (pass `today` in)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import mean
 
-from curation.rubric import DEFAULT_RUBRIC, Rubric
+from curation.rubric import (
+    APPROVED,
+    DEFAULT_RUBRIC,
+    GRADE_OF,
+    Criterion,
+    Gate,
+    Outcome,
+    Rubric,
+    grade_for,
+    weighted_total,
+)
 
-__all__ = ["DEFAULT_RUBRIC", "CuratorLoad", "Rubric", "pick_curators"]
+__all__ = [
+    "DEFAULT_RUBRIC", "CuratorLoad", "Rubric", "ScoreSheet", "Verdict", "appeal_window_open", "criteria_to_improve",
+    "decide_outcome", "disagreements", "failed_gates", "is_expired", "needs_panel", "pick_curators",
+    "recuration_round", "valid_until_for",
+]
+
+# A case in one of these still needs work from its curators (and counts toward their load).
+OPEN_STATUSES = ("open", "in_review", "panel", "appealed")
 
 
 @dataclass(frozen=True)
@@ -16,13 +35,148 @@ class CuratorLoad:
     username: str
     sectors: frozenset[str]
     open_cases: int
+    max_open_cases: int | None = None
 
 
 def pick_curators(
     candidates: list[CuratorLoad], sector: str, needed: int, excluded: frozenset[uuid.UUID] = frozenset()
 ) -> list[CuratorLoad]:
-    """Curators of `sector` with the fewest open cases, none excluded (already on the case or in
-    conflict with the IKM); ties go to the username so the choice is reproducible."""
-    eligible = [c for c in candidates if sector in c.sectors and c.curator_id not in excluded]
+    """Curators of `sector` with the fewest open cases and room under their cap, none excluded (already
+    on the case or in conflict with the IKM); ties go to the username so the choice is reproducible."""
+    eligible = [c for c in candidates if sector in c.sectors and c.curator_id not in excluded
+                and (c.max_open_cases is None or c.open_cases < c.max_open_cases)]
     eligible.sort(key=lambda c: (c.open_cases, c.username))
-    return eligible[:needed]
+    return eligible[:max(needed, 0)]
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """One curator's current scores for a case: gate results and 1–5 per criterion."""
+
+    curator: str
+    gates: dict[str, bool]
+    scores: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the scores say: an outcome, or `panel` when the curators disagree too much."""
+
+    panel: bool
+    total: float
+    outcome: Outcome | None = None
+    grade: str | None = None
+    reason: str = ""
+    reason_en: str = ""
+    disagreements: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def failed_gates(rubric: Rubric, sheets: list[ScoreSheet]) -> list[Gate]:
+    """Gates any curator marked as failed, in the rubric's order."""
+    return [g for g in rubric.gates if any(not s.gates.get(g.code, True) for s in sheets)]
+
+
+def disagreements(rubric: Rubric, sheets: list[ScoreSheet]) -> dict[str, tuple[int, int]]:
+    """Criteria whose lowest and highest scores differ by more than the rubric allows (1.5 by default)."""
+    out: dict[str, tuple[int, int]] = {}
+    for c in rubric.criteria:
+        values = [s.scores[c.code] for s in sheets if c.code in s.scores]
+        if values and max(values) - min(values) > rubric.disagreement_points:
+            out[c.code] = (min(values), max(values))
+    return out
+
+
+def needs_panel(rubric: Rubric, sheets: list[ScoreSheet]) -> bool:
+    """Curators who differ by more than `disagreement_points` on any criterion send the case to the panel."""
+    return bool(disagreements(rubric, sheets))
+
+
+def criteria_to_improve(rubric: Rubric, sheets: list[ScoreSheet]) -> list[Criterion]:
+    """What an IKM must fix: every criterion some curator scored 2 or lower, heaviest first; when none
+    was scored that low, the criterion with the lowest mean score."""
+    low = [c for c in rubric.criteria if any(s.scores.get(c.code, 5) <= 2 for s in sheets)]
+    if low:
+        return sorted(low, key=lambda c: -c.weight)
+    means = {c.code: mean(s.scores.get(c.code, 5) for s in sheets) for c in rubric.criteria} if sheets else {}
+    if not means:
+        return []
+    lowest = min(means.values())
+    return [c for c in rubric.criteria if means[c.code] == lowest]
+
+
+def decide_outcome(rubric: Rubric, sheets: list[ScoreSheet]) -> Verdict:
+    """The outcome of a case from its curators' sheets (DOMAIN.md, Curation):
+
+    a failed gate rejects (grade D) whatever the scores; otherwise curators who disagree by more than
+    the rubric allows send the case to the panel; otherwise the mean of the weighted totals decides.
+    """
+    if not sheets:
+        raise ValueError("a case is decided on at least one score sheet")
+    total = round(mean(weighted_total(rubric, s.scores) for s in sheets), 2)
+    failed = failed_gates(rubric, sheets)
+    if failed:
+        return Verdict(panel=False, total=total, outcome="rejected", grade="D",
+                       reason="Tidak memenuhi syarat: " + "; ".join(g.label for g in failed) + ".",
+                       reason_en="Failed gate: " + "; ".join(g.label_en for g in failed) + ".")
+    apart = disagreements(rubric, sheets)
+    if apart:
+        labels = {c.code: c for c in rubric.criteria}
+        return Verdict(panel=True, total=total, disagreements=apart,
+                       reason="Penilaian kurator berbeda jauh pada: "
+                              + ", ".join(labels[k].label for k in apart) + "; diputuskan rapat kurasi.",
+                       reason_en="Curators disagree on: " + ", ".join(labels[k].label_en for k in apart)
+                                 + "; the panel decides.")
+    outcome, grade = grade_for(total, rubric)
+    reason, reason_en = _outcome_words(outcome, total)
+    if outcome == "needs_improvement":
+        fix = criteria_to_improve(rubric, sheets)
+        reason += " Perlu diperbaiki: " + ", ".join(c.label for c in fix) + "."
+        reason_en += " To improve: " + ", ".join(c.label_en for c in fix) + "."
+    return Verdict(panel=False, total=total, outcome=outcome, grade=grade, reason=reason, reason_en=reason_en)
+
+
+def _outcome_words(outcome: Outcome, total: float) -> tuple[str, str]:
+    words = {
+        "approved": ("Lolos kurasi", "Approved"),
+        "approved_with_conditions": ("Lolos bersyarat", "Approved with conditions"),
+        "needs_improvement": ("Perlu perbaikan, lalu kurasi ulang", "Needs improvement, then re-curation"),
+        "rejected": ("Tidak lolos", "Rejected"),
+    }
+    id_word, en_word = words[outcome]
+    return f"{id_word} (nilai rata-rata {total:g}).", f"{en_word} (mean total {total:g})."
+
+
+def grade_matches_outcome(outcome: str, grade: str) -> bool:
+    """A panel's decision keeps the rubric's pairing: approved A, with conditions B, improvement C, rejected D."""
+    return GRADE_OF.get(outcome) == grade
+
+
+def valid_until_for(outcome: str, decided_on: date, valid_days: int) -> date | None:
+    """An approval (with or without conditions) is valid for `valid_days`; other outcomes carry no validity."""
+    return decided_on + timedelta(days=valid_days) if outcome in APPROVED else None
+
+
+def is_expired(valid_until: date | None, today: date) -> bool:
+    """An approval lapses on its `valid_until` day."""
+    return valid_until is not None and today >= valid_until
+
+
+def appeal_window_open(decided_on: date, today: date, window_days: int) -> bool:
+    """An appeal may be filed up to and including `window_days` after the decision."""
+    return decided_on <= today <= decided_on + timedelta(days=window_days)
+
+
+def recuration_round(latest_round: int | None, latest_status: str | None, latest_outcome: str | None) -> int | None:
+    """The round a newly submitted product opens, or None when it opens nothing.
+
+    A product never curated opens round 1. A product whose latest case ended without a standing approval
+    (needs improvement, rejected, or an approval that expired) opens the next round. A case still under
+    review, or a standing approval, absorbs the submission.
+    """
+    if latest_round is None:
+        return 1
+    if latest_status == "expired":
+        return latest_round + 1
+    if latest_status == "decided" and latest_outcome not in APPROVED:
+        return latest_round + 1
+    return None

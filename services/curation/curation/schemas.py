@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from curation.rules import grade_matches_outcome
 from shared.domain import Sector
+from shared.errors import field_error
 
 T = TypeVar("T")
 
@@ -28,6 +30,22 @@ class CuratorCreate(BaseModel):
     full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     sectors: Annotated[list[Sector], Field(min_length=1)]
     affiliation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    is_chair: bool = False
+    max_open_cases: Annotated[int, Field(ge=1, le=10_000)] | None = None
+
+
+class CuratorUpdate(BaseModel):
+    """Availability and profile; only the fields sent change. A curator may change their own `active`
+    and `max_open_cases`; the rest is for an admin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = None
+    max_open_cases: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    is_chair: bool | None = None
+    sectors: Annotated[list[Sector], Field(min_length=1)] | None = None
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    affiliation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
 
 
 class CuratorPublic(BaseModel):
@@ -36,14 +54,30 @@ class CuratorPublic(BaseModel):
     full_name: str
     sectors: list[str]
     affiliation: str | None
+    active: bool
+    is_chair: bool
+    max_open_cases: int
     open_cases: int
 
 
 class AssignmentPublic(BaseModel):
     curator_id: uuid.UUID
     username: str
+    stage: int
     scored: bool
     assigned_at: datetime
+
+
+class ScorePublic(BaseModel):
+    curator_id: uuid.UUID
+    username: str
+    stage: int
+    version: int
+    gates: dict[str, bool]
+    scores: dict[str, int]
+    comment: str | None
+    total: float
+    submitted_at: datetime
 
 
 class CasePublic(BaseModel):
@@ -54,14 +88,21 @@ class CasePublic(BaseModel):
     product_name: str
     sector: str
     round: int
+    stage: int
     rubric_version: str
     panel_size: int
     status: str
     outcome: str | None
     grade: str | None
     total: float | None
+    reason: str | None
+    reason_en: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    valid_until: date | None
+    expired_at: datetime | None
     assignments: list[AssignmentPublic]
-    scores: list[dict[str, object]] = []
+    scores: list[ScorePublic] = []
     opened_at: datetime
 
 
@@ -84,3 +125,129 @@ class RubricPublic(BaseModel):
     gates: list[GatePublic]
     criteria: list[CriterionPublic]
     thresholds: dict[str, float]
+
+
+OneToFive = Annotated[int, Field(ge=1, le=5)]
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,29}$")]
+
+
+class ScoreCreate(BaseModel):
+    """One curator's sheet (SPEC.md): every gate of the case's rubric, and 1–5 for every criterion."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gates: dict[str, bool]
+    scores: dict[str, OneToFive]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+ConflictReason = Literal["family", "employer", "supplier", "competitor", "coaching_client"]
+
+
+class ConflictCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ConflictReason
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+OutcomeName = Literal["approved", "approved_with_conditions", "needs_improvement", "rejected"]
+
+
+class DecisionCreate(BaseModel):
+    """The panel's decision (rapat kurasi). The grade goes with the outcome: A, B, C, D."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: OutcomeName
+    grade: Literal["A", "B", "C", "D"]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+    reason_en: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)] | None = None
+
+    @field_validator("grade")
+    @classmethod
+    def _grade_goes_with_outcome(cls, grade: str, info: ValidationInfo) -> str:
+        outcome = info.data.get("outcome")
+        if outcome is not None and not grade_matches_outcome(outcome, grade):
+            raise field_error(f"Nilai {grade} tidak sesuai dengan hasil {outcome} (A lolos, B lolos bersyarat, "
+                              "C perlu perbaikan, D tidak lolos).",
+                              f"Grade {grade} does not go with outcome {outcome} (A approved, B with conditions, "
+                              "C needs improvement, D rejected).")
+        return grade
+
+
+class AppealCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
+
+
+class GateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    label_en: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+
+
+class CriterionIn(GateIn):
+    weight: Annotated[int, Field(ge=1, le=100)]
+    anchors: dict[int, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]]
+
+    @field_validator("anchors")
+    @classmethod
+    def _one_to_five(cls, anchors: dict[int, str]) -> dict[int, str]:
+        if sorted(anchors) != [1, 2, 3, 4, 5]:
+            raise field_error("Isi uraian untuk setiap nilai 1 sampai 5.", "Describe every score from 1 to 5.")
+        return anchors
+
+
+class ThresholdsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approved: Annotated[float, Field(gt=0, le=100)]
+    approved_with_conditions: Annotated[float, Field(gt=0, le=100)]
+    needs_improvement: Annotated[float, Field(gt=0, le=100)]
+    disagreement_points: Annotated[float, Field(ge=0, le=4)] = 1.5
+
+    @field_validator("needs_improvement")
+    @classmethod
+    def _ordered(cls, value: float, info: ValidationInfo) -> float:
+        approved, conditional = info.data.get("approved"), info.data.get("approved_with_conditions")
+        if approved is not None and conditional is not None and not value < conditional < approved:
+            raise field_error("Ambang harus naik: perlu perbaikan < lolos bersyarat < lolos.",
+                              "Thresholds must rise: needs improvement < with conditions < approved.")
+        return value
+
+
+class RubricCreate(BaseModel):
+    """A new rubric version for a curation call; it becomes current, open cases keep theirs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,40}$")]
+    gates: list[GateIn]
+    criteria: Annotated[list[CriterionIn], Field(min_length=1, max_length=20)]
+    thresholds: ThresholdsIn
+
+    @field_validator("gates", "criteria")
+    @classmethod
+    def _unique_codes(cls, items: list[GateIn]) -> list[GateIn]:
+        codes = [i.code for i in items]
+        if len(set(codes)) != len(codes):
+            raise field_error("Kode tidak boleh berulang.", "Codes must not repeat.")
+        return items
+
+    @field_validator("criteria")
+    @classmethod
+    def _weights_sum_to_100(cls, criteria: list[CriterionIn]) -> list[CriterionIn]:
+        if sum(c.weight for c in criteria) != 100:
+            raise field_error("Jumlah bobot kriteria harus 100.", "The criteria weights must add up to 100.")
+        return criteria
+
+
+class AuditPublic(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]

@@ -1,20 +1,64 @@
-"""Curation service logic: opening cases from registry events and assigning curators."""
+"""Curation service logic: cases from registry events, assignment, scoring, conflicts, decisions,
+appeals, expiry and the audit trail.
+
+Choices a successor should know:
+
+- Disagreement beyond the rubric's `disagreement_points` puts the case in status `panel`; the panel
+  chair (a curator with `is_chair`, or an admin) decides with POST /cases/{id}/decision. A correction
+  that removes the disagreement decides the case from the scores again.
+- An appeal opens a new `stage` of the same case: the curators of the earlier stage step down, curators
+  who were never on the case (and have no conflict with the IKM) are assigned, and their scores decide
+  anew. One appeal per case.
+- Re-curation: a `product.submitted` for a product whose latest case ended without a standing approval
+  (needs improvement, rejected, expired) opens a case with the next `round`; a new product opens round 1.
+- An approval lapses on its `valid_until` day: the case becomes `expired` and `curation.decided` is
+  published again with `expired: true` and the outcome that lapsed.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from curation.rubric import DEFAULT_RUBRIC
-from curation.rules import CuratorLoad, pick_curators
-from curation.schemas import AssignmentPublic, CasePublic, CuratorCreate, CuratorPublic
-from curation.tables import Assignment, Case, Curator
-from shared.errors import ApiError, FieldError, not_found
+from curation.rubric import APPROVED, DEFAULT_RUBRIC, Rubric, rubric_from_data, rubric_to_data, weighted_total
+from curation.rules import (
+    OPEN_STATUSES,
+    CuratorLoad,
+    ScoreSheet,
+    appeal_window_open,
+    decide_outcome,
+    is_expired,
+    pick_curators,
+    recuration_round,
+    valid_until_for,
+)
+from curation.schemas import (
+    AppealCreate,
+    AssignmentPublic,
+    AuditPublic,
+    CasePublic,
+    ConflictCreate,
+    CuratorCreate,
+    CuratorPublic,
+    CuratorUpdate,
+    DecisionCreate,
+    RubricCreate,
+    ScoreCreate,
+    ScorePublic,
+)
+from curation.settings import CurationSettings
+from curation.tables import Appeal, Assignment, AuditEntry, Case, ConflictDeclaration, Curator, RubricVersion, Score
+from shared.auth import Principal
+from shared.errors import ApiError, FieldError, invalid, not_found
 from shared.events import (
     CaseOpenedV1,
+    CurationDecidedV1,
     Envelope,
     IkmRegisteredV1,
     ProductInfo,
@@ -24,32 +68,118 @@ from shared.events import (
 )
 from shared.outbox import add_event
 
-OPEN_STATUSES = ("open", "in_review")
+SYSTEM = "system"
+
+
+def audit(session: Session, case_id: uuid.UUID, actor: str, action: str, **details: Any) -> None:
+    """One step of a case in the audit trail."""
+    session.add(AuditEntry(case_id=case_id, at=utcnow(), actor=actor, action=action, details=details))
+
+
+def _conflict(message: str, message_en: str, field: str | None = None) -> ApiError:
+    errors = [FieldError(field=field, message=message, message_en=message_en)] if field else None
+    return ApiError(409, "conflict", message, message_en, errors)
+
+
+def _forbidden(message: str, message_en: str) -> ApiError:
+    return ApiError(403, "forbidden", message, message_en)
+
+
+# --- the rubric -----------------------------------------------------------------------------------
+
+
+def ensure_default_rubric(session: Session) -> None:
+    """Seed the default rubric (DOMAIN.md) when no rubric exists yet."""
+    if session.exec(select(RubricVersion.id).limit(1)).first() is None:
+        _store_rubric(session, rubric_to_data(DEFAULT_RUBRIC), SYSTEM)
+
+
+def _store_rubric(session: Session, data: dict[str, Any], username: str) -> RubricVersion:
+    row = RubricVersion(version=data["version"], gates=data["gates"], criteria=data["criteria"],
+                        thresholds=data["thresholds"], created_by=username, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def current_rubric(session: Session) -> Rubric:
+    """The newest rubric version: the one new cases are opened with."""
+    row = session.exec(select(RubricVersion).order_by(col(RubricVersion.id).desc()).limit(1)).first()
+    return _rubric_of(row) if row is not None else DEFAULT_RUBRIC
+
+
+def rubric_by_version(session: Session, version: str) -> Rubric:
+    row = session.exec(select(RubricVersion).where(RubricVersion.version == version)).first()
+    if row is not None:
+        return _rubric_of(row)
+    if version == DEFAULT_RUBRIC.version:
+        return DEFAULT_RUBRIC
+    raise not_found(f"Rubrik versi {version}", f"Rubric version {version}")
+
+
+def list_rubrics(session: Session) -> list[Rubric]:
+    rows = session.exec(select(RubricVersion).order_by(col(RubricVersion.id).desc())).all()
+    return [_rubric_of(r) for r in rows] or [DEFAULT_RUBRIC]
+
+
+def _rubric_of(row: RubricVersion) -> Rubric:
+    return rubric_from_data({"version": row.version, "gates": row.gates, "criteria": row.criteria,
+                             "thresholds": row.thresholds})
+
+
+def create_rubric(session: Session, data: RubricCreate, username: str) -> Rubric:
+    """A new rubric version; it becomes current. Open cases keep the version they were opened with."""
+    if session.exec(select(RubricVersion.id).where(RubricVersion.version == data.version)).first() is not None:
+        raise _conflict(f"Rubrik versi {data.version} sudah ada.", f"Rubric version {data.version} already exists.",
+                        "version")
+    ensure_default_rubric(session)  # keep the seeded default as the earlier version
+    payload = data.model_dump()
+    for criterion in payload["criteria"]:
+        criterion["anchors"] = {str(k): v for k, v in sorted(criterion["anchors"].items())}
+    row = _store_rubric(session, payload, username)
+    return _rubric_of(row)
+
+
+# --- opening cases --------------------------------------------------------------------------------
 
 
 def open_cases_for_registration(session: Session, envelope: Envelope, payload: IkmRegisteredV1,
-                                panel_size: int) -> list[Case]:
+                                settings: CurationSettings) -> list[Case]:
     """`ikm.registered`: one case per product, curators assigned, `curation.case_opened` each."""
-    return [_open_case(session, envelope, payload.ikm_id, payload.name, payload.sector, payload.regency_code,
-                       product, panel_size) for product in payload.products]
+    opened = [_open_case_if_due(session, envelope, payload.ikm_id, payload.name, payload.sector,
+                                payload.regency_code, product, settings) for product in payload.products]
+    return [c for c in opened if c is not None]
 
 
 def open_case_for_product(session: Session, envelope: Envelope, payload: ProductSubmittedV1,
-                          panel_size: int) -> Case:
-    """`product.submitted`: a case for the new product (IKM name and region from earlier cases)."""
+                          settings: CurationSettings) -> Case | None:
+    """`product.submitted`: a case for a new product, or a re-curation (round + 1) of a product whose
+    latest case ended without a standing approval. IKM name and region come from earlier cases."""
     earlier = session.exec(select(Case).where(Case.ikm_id == payload.ikm_id).limit(1)).first()
-    return _open_case(session, envelope, payload.ikm_id, earlier.ikm_name if earlier else "",
-                      payload.sector, earlier.regency_code if earlier else "", payload.product, panel_size)
+    return _open_case_if_due(session, envelope, payload.ikm_id, earlier.ikm_name if earlier else "",
+                             payload.sector, earlier.regency_code if earlier else "", payload.product, settings)
 
 
-def _open_case(session: Session, envelope: Envelope, ikm_id: uuid.UUID, ikm_name: str, sector: str,
-               regency_code: str, product: ProductInfo, panel_size: int) -> Case:
+def _open_case_if_due(session: Session, envelope: Envelope, ikm_id: uuid.UUID, ikm_name: str, sector: str,
+                      regency_code: str, product: ProductInfo, settings: CurationSettings) -> Case | None:
+    latest = session.exec(select(Case).where(Case.product_id == product.product_id)
+                          .order_by(col(Case.round).desc()).limit(1)).first()
+    round_ = recuration_round(latest.round if latest else None, latest.status if latest else None,
+                              latest.outcome if latest else None)
+    if round_ is None:
+        assert latest is not None
+        audit(session, latest.id, SYSTEM, "resubmission_ignored", event_id=str(envelope.event_id),
+              status=latest.status)
+        return None
+    rubric = current_rubric(session)
     case = Case(ikm_id=ikm_id, ikm_name=ikm_name, product_id=product.product_id, product_name=product.name,
-                sector=sector, regency_code=regency_code, rubric_version=DEFAULT_RUBRIC.version,
-                panel_size=panel_size, correlation_id=envelope.correlation_id, opened_at=utcnow())
+                sector=sector, regency_code=regency_code, round=round_, rubric_version=rubric.version,
+                panel_size=settings.panel_size, correlation_id=envelope.correlation_id, opened_at=utcnow())
     session.add(case)
     session.flush()
-    chosen = assign_curators(session, case)
+    audit(session, case.id, SYSTEM, "opened", round=round_, rubric_version=rubric.version,
+          product_id=str(product.product_id), recuration_of=str(latest.id) if latest else None)
+    chosen = assign_curators(session, case, settings.max_open_cases)
     add_event(session, new_event("curation.case_opened", CaseOpenedV1(
         case_id=case.id, ikm_id=ikm_id, product_id=product.product_id, product_name=product.name,
         sector=sector, status="open", curators=[c.username for c in chosen],
@@ -57,8 +187,19 @@ def _open_case(session: Session, envelope: Envelope, ikm_id: uuid.UUID, ikm_name
     return case
 
 
-def curator_loads(session: Session) -> list[CuratorLoad]:
-    """Every active curator with the number of open cases assigned to them."""
+# --- curators and assignment ----------------------------------------------------------------------
+
+
+def curator_loads(session: Session, default_cap: int) -> list[CuratorLoad]:
+    """Every active curator with the number of open cases assigned to them and their cap."""
+    counts = _open_counts(session)
+    curators = session.exec(select(Curator).where(col(Curator.active).is_(True)))
+    return [CuratorLoad(curator_id=c.id, username=c.username, sectors=frozenset(c.sectors),
+                        open_cases=counts[c.id], max_open_cases=c.max_open_cases or default_cap)
+            for c in curators]
+
+
+def _open_counts(session: Session) -> Counter[uuid.UUID]:
     counts: Counter[uuid.UUID] = Counter()
     rows = session.exec(
         select(Assignment.curator_id, func.count())
@@ -68,70 +209,100 @@ def curator_loads(session: Session) -> list[CuratorLoad]:
     )
     for curator_id, n in rows:
         counts[curator_id] = n
-    curators = session.exec(select(Curator).where(col(Curator.active).is_(True)))
-    return [CuratorLoad(curator_id=c.id, username=c.username, sectors=frozenset(c.sectors),
-                        open_cases=counts[c.id]) for c in curators]
+    return counts
 
 
-def assign_curators(session: Session, case: Case) -> list[CuratorLoad]:
-    """Fill the case's panel with the least-loaded curators of its sector; returns those added."""
+def assign_curators(session: Session, case: Case, default_cap: int, actor: str = SYSTEM,
+                    replaces: Assignment | None = None) -> list[CuratorLoad]:
+    """Fill the case's panel for its current stage with the least-loaded curators of its sector who have
+    room, were never on this case and declared no conflict with its IKM. Returns those added."""
     current = session.exec(select(Assignment).where(Assignment.case_id == case.id)).all()
-    active = [a for a in current if a.active]
-    needed = case.panel_size - len(active)
+    needed = case.panel_size - sum(1 for a in current if a.active)
     if needed <= 0:
         return []
-    excluded = frozenset(a.curator_id for a in current)
-    chosen = pick_curators(curator_loads(session), case.sector, needed, excluded)
+    conflicted = session.exec(select(ConflictDeclaration.curator_id)
+                              .where(ConflictDeclaration.ikm_id == case.ikm_id)).all()
+    excluded = frozenset(a.curator_id for a in current) | frozenset(conflicted)
+    chosen = pick_curators(curator_loads(session, default_cap), case.sector, needed, excluded)
     for c in chosen:
-        session.add(Assignment(case_id=case.id, curator_id=c.curator_id, assigned_at=utcnow()))
+        session.add(Assignment(case_id=case.id, curator_id=c.curator_id, stage=case.stage, assigned_at=utcnow(),
+                               replaces_id=replaces.id if replaces is not None else None))
+        audit(session, case.id, actor, "assigned", curator=c.username, stage=case.stage)
     session.flush()
     return chosen
 
 
-def register_curator(session: Session, data: CuratorCreate) -> Curator:
+def assign_waiting(session: Session, default_cap: int, sectors: Iterable[str] | None = None) -> None:
+    """Give cases still short of curators (oldest first) the curators who now have room."""
+    active_count = (select(func.count()).select_from(Assignment)
+                    .where(col(Assignment.case_id) == col(Case.id), col(Assignment.active).is_(True))
+                    .scalar_subquery())
+    query = select(Case).where(col(Case.status).in_(OPEN_STATUSES), active_count < col(Case.panel_size))
+    if sectors is not None:
+        query = query.where(col(Case.sector).in_(list(sectors)))
+    for case in session.exec(query.order_by(col(Case.opened_at))).all():
+        assign_curators(session, case, default_cap)
+
+
+def register_curator(session: Session, data: CuratorCreate, default_cap: int) -> Curator:
     """A curator profile for a user; cases waiting for curators of their sectors are assigned now."""
     if session.exec(select(Curator).where(Curator.username == data.username)).first():
-        raise ApiError(409, "conflict", f"Kurator {data.username!r} sudah terdaftar.",
-                       f"Curator {data.username!r} is already registered.",
-                       [FieldError(field="username", message="Sudah terdaftar.", message_en="Already registered.")])
+        raise _conflict(f"Kurator {data.username!r} sudah terdaftar.", f"Curator {data.username!r} is already "
+                        "registered.", "username")
     curator = Curator(username=data.username, full_name=data.full_name, sectors=sorted(set(data.sectors)),
-                      affiliation=data.affiliation, created_at=utcnow())
+                      affiliation=data.affiliation, is_chair=data.is_chair, max_open_cases=data.max_open_cases,
+                      created_at=utcnow())
     session.add(curator)
     session.flush()
-    waiting = session.exec(
-        select(Case).where(col(Case.status).in_(OPEN_STATUSES), col(Case.sector).in_(curator.sectors))
-        .order_by(col(Case.opened_at))
-    ).all()
-    for case in waiting:
-        assign_curators(session, case)
+    assign_waiting(session, default_cap, curator.sectors)
     return curator
 
 
-def curator_public(session: Session, curator: Curator) -> CuratorPublic:
-    loads = {c.curator_id: c.open_cases for c in curator_loads(session)}
-    return CuratorPublic(id=curator.id, username=curator.username, full_name=curator.full_name,
-                         sectors=list(curator.sectors), affiliation=curator.affiliation,
-                         open_cases=loads.get(curator.id, 0))
+def update_curator(session: Session, curator_id: uuid.UUID, data: CuratorUpdate, principal: Principal,
+                   default_cap: int) -> Curator:
+    """Availability (`active`, `max_open_cases`) by the curator or an admin; the rest by an admin.
+    Becoming available, or a higher cap, assigns waiting cases at once."""
+    curator = session.get(Curator, curator_id)
+    if curator is None:
+        raise not_found("Kurator", "Curator")
+    changes = data.model_dump(exclude_unset=True)
+    admin_only = set(changes) - {"active", "max_open_cases"}
+    if "admin" not in principal.roles and (curator.username != principal.username or admin_only):
+        raise _forbidden("Hanya admin yang dapat mengubah profil kurator lain atau peran ketua dan sektor.",
+                         "Only an admin may change another curator's profile, the chair role or sectors.")
+    for name, value in changes.items():
+        if value is None and name in ("active", "is_chair", "sectors", "full_name"):
+            raise invalid(name, "Tidak boleh kosong.", "Must not be null.")
+        setattr(curator, name, sorted(set(value)) if name == "sectors" else value)
+    session.add(curator)
+    session.flush()
+    if curator.active:
+        assign_waiting(session, default_cap, curator.sectors)
+    return curator
 
 
-def case_public(session: Session, case: Case) -> CasePublic:
-    rows = session.exec(
-        select(Assignment, Curator).join(Curator, col(Curator.id) == col(Assignment.curator_id))
-        .where(Assignment.case_id == case.id, col(Assignment.active).is_(True))
-        .order_by(col(Assignment.id))
-    ).all()
-    return CasePublic(
-        id=case.id, ikm_id=case.ikm_id, ikm_name=case.ikm_name, product_id=case.product_id,
-        product_name=case.product_name, sector=case.sector, round=case.round,
-        rubric_version=case.rubric_version, panel_size=case.panel_size, status=case.status,
-        outcome=case.outcome, grade=case.grade, total=case.total, opened_at=case.opened_at,
-        assignments=[AssignmentPublic(curator_id=a.curator_id, username=c.username, scored=a.scored,
-                                      assigned_at=a.assigned_at) for a, c in rows],
-    )
+def curator_by_username(session: Session, username: str) -> Curator | None:
+    return session.exec(select(Curator).where(Curator.username == username)).first()
 
 
-def get_case(session: Session, case_id: uuid.UUID) -> Case:
-    case = session.get(Case, case_id)
+def curators_public(session: Session, curators: list[Curator], default_cap: int) -> list[CuratorPublic]:
+    counts = _open_counts(session)
+    return [CuratorPublic(id=c.id, username=c.username, full_name=c.full_name, sectors=list(c.sectors),
+                          affiliation=c.affiliation, active=c.active, is_chair=c.is_chair,
+                          max_open_cases=c.max_open_cases or default_cap, open_cases=counts[c.id])
+            for c in curators]
+
+
+# --- reading cases --------------------------------------------------------------------------------
+
+
+def get_case(session: Session, case_id: uuid.UUID, *, lock: bool = False) -> Case:
+    """The case; with `lock`, its row is locked for the rest of the transaction (PostgreSQL), so two
+    curators finishing at the same moment cannot both miss that the panel is complete."""
+    query = select(Case).where(Case.id == case_id)
+    if lock:
+        query = query.with_for_update()
+    case = session.exec(query).first()
     if case is None:
         raise not_found("Kasus kurasi", "Curation case")
     return case
@@ -139,8 +310,6 @@ def get_case(session: Session, case_id: uuid.UUID) -> Case:
 
 def list_cases(session: Session, *, ikm_id: uuid.UUID | None, product_id: uuid.UUID | None,
                status: str | None, curator_id: uuid.UUID | None, limit: int, offset: int) -> tuple[list[Case], int]:
-    query = select(Case)
-    count = select(func.count()).select_from(Case)
     conditions = []
     if ikm_id is not None:
         conditions.append(col(Case.ikm_id) == ikm_id)
@@ -152,11 +321,321 @@ def list_cases(session: Session, *, ikm_id: uuid.UUID | None, product_id: uuid.U
         assigned = select(Assignment.case_id).where(Assignment.curator_id == curator_id,
                                                     col(Assignment.active).is_(True))
         conditions.append(col(Case.id).in_(assigned))
-    total = session.exec(count.where(*conditions)).one()
-    rows = session.exec(query.where(*conditions).order_by(col(Case.opened_at), col(Case.id))
+    total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
+    rows = session.exec(select(Case).where(*conditions).order_by(col(Case.opened_at), col(Case.id))
                         .offset(offset).limit(limit)).all()
     return list(rows), total
 
 
-def curator_by_username(session: Session, username: str) -> Curator | None:
-    return session.exec(select(Curator).where(Curator.username == username)).first()
+def cases_public(session: Session, cases: list[Case], viewer: Principal | None = None) -> list[CasePublic]:
+    """Cases as the API shows them, in three queries however many cases. A curator sees the other
+    curators' scores only once the case reaches the panel or is decided, so each scores independently."""
+    ids = [c.id for c in cases]
+    if not ids:
+        return []
+    assignments: dict[uuid.UUID, list[AssignmentPublic]] = defaultdict(list)
+    for a, username in session.exec(
+        select(Assignment, Curator.username).join(Curator, col(Curator.id) == col(Assignment.curator_id))
+        .where(col(Assignment.case_id).in_(ids), col(Assignment.active).is_(True)).order_by(col(Assignment.id))
+    ).all():
+        assignments[a.case_id].append(AssignmentPublic(curator_id=a.curator_id, username=username, stage=a.stage,
+                                                       scored=a.scored, assigned_at=a.assigned_at))
+    scores: dict[uuid.UUID, list[ScorePublic]] = defaultdict(list)
+    for s, username in session.exec(
+        select(Score, Curator.username).join(Curator, col(Curator.id) == col(Score.curator_id))
+        .where(col(Score.case_id).in_(ids), col(Score.current).is_(True)).order_by(col(Score.id))
+    ).all():
+        scores[s.case_id].append(ScorePublic(curator_id=s.curator_id, username=username, stage=s.stage,
+                                             version=s.version, gates=s.gates, scores=s.scores, comment=s.comment,
+                                             total=s.total, submitted_at=s.submitted_at))
+    out = []
+    for case in cases:
+        visible = scores[case.id]
+        if viewer is not None and _scores_hidden_from(viewer, case):
+            visible = [s for s in visible if s.username == viewer.username]
+        out.append(CasePublic(
+            id=case.id, ikm_id=case.ikm_id, ikm_name=case.ikm_name, product_id=case.product_id,
+            product_name=case.product_name, sector=case.sector, round=case.round, stage=case.stage,
+            rubric_version=case.rubric_version, panel_size=case.panel_size, status=case.status,
+            outcome=case.outcome, grade=case.grade, total=case.total, reason=case.reason, reason_en=case.reason_en,
+            decided_by=case.decided_by, decided_at=case.decided_at, valid_until=case.valid_until,
+            expired_at=case.expired_at, opened_at=case.opened_at, assignments=assignments[case.id],
+            scores=visible,
+        ))
+    return out
+
+
+def _scores_hidden_from(viewer: Principal, case: Case) -> bool:
+    return (case.status in ("open", "in_review", "appealed")
+            and not viewer.has_any("registrar", "organiser"))
+
+
+def case_public(session: Session, case: Case, viewer: Principal | None = None) -> CasePublic:
+    return cases_public(session, [case], viewer)[0]
+
+
+def case_audit(session: Session, case_id: uuid.UUID, limit: int, offset: int) -> tuple[list[AuditPublic], int]:
+    get_case(session, case_id)
+    total = session.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.case_id == case_id)).one()
+    rows = session.exec(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(col(AuditEntry.id))
+                        .offset(offset).limit(limit)).all()
+    return [AuditPublic(at=r.at, actor=r.actor, action=r.action, details=r.details) for r in rows], total
+
+
+# --- scoring --------------------------------------------------------------------------------------
+
+
+def _my_assignment(session: Session, case: Case, username: str) -> tuple[Curator, Assignment]:
+    curator = curator_by_username(session, username)
+    assignment = None
+    if curator is not None:
+        assignment = session.exec(select(Assignment).where(
+            Assignment.case_id == case.id, Assignment.curator_id == curator.id, col(Assignment.active).is_(True),
+        )).first()
+    if curator is None or assignment is None:
+        raise _forbidden("Anda tidak ditugaskan pada kasus ini.", "You are not assigned to this case.")
+    return curator, assignment
+
+
+def _check_sheet(rubric: Rubric, data: ScoreCreate) -> None:
+    """Every gate and criterion of the case's rubric, and nothing else; each problem named by its field."""
+    errors: list[FieldError] = []
+    for part, expected, given in (("gates", [g.code for g in rubric.gates], data.gates),
+                                  ("scores", [c.code for c in rubric.criteria], data.scores)):
+        errors += [FieldError(field=f"{part}.{code}", message="Wajib diisi.", message_en="This field is required.")
+                   for code in expected if code not in given]
+        errors += [FieldError(field=f"{part}.{code}", message=f"Tidak ada dalam rubrik versi {rubric.version}.",
+                              message_en=f"Not in rubric version {rubric.version}.")
+                   for code in given if code not in expected]
+    if errors:
+        raise ApiError(422, "invalid_input", "Data tidak valid.", "Invalid data.", errors)
+
+
+def _scoreable(case: Case) -> None:
+    if case.status not in ("open", "in_review", "panel", "appealed"):
+        raise _conflict("Kasus ini sudah diputuskan; penilaian tidak dapat diubah.",
+                        "This case is decided; scores can no longer change.")
+
+
+def submit_score(session: Session, case_id: uuid.UUID, username: str, data: ScoreCreate,
+                 settings: CurationSettings) -> Case:
+    """An assigned curator's sheet. The first one puts the case in review; the last one decides it (or
+    sends it to the panel)."""
+    case = get_case(session, case_id, lock=True)
+    curator, assignment = _my_assignment(session, case, username)
+    _scoreable(case)
+    if assignment.scored:
+        raise _conflict("Anda sudah menilai kasus ini; untuk memperbaiki gunakan PUT /cases/{id}/scores/mine.",
+                        "You have already scored this case; to correct it use PUT /cases/{id}/scores/mine.")
+    rubric = rubric_by_version(session, case.rubric_version)
+    _check_sheet(rubric, data)
+    total = weighted_total(rubric, data.scores)
+    session.add(Score(case_id=case.id, curator_id=curator.id, stage=case.stage, version=1, gates=data.gates,
+                      scores=data.scores, comment=data.comment, total=total, submitted_at=utcnow()))
+    assignment.scored = True
+    session.add(assignment)
+    if case.status == "open":
+        case.status = "in_review"
+    audit(session, case.id, username, "scored", stage=case.stage, total=total,
+          failed_gates=[k for k, ok in data.gates.items() if not ok])
+    session.flush()
+    _decide_from_scores(session, case, rubric, username, settings)
+    return case
+
+
+def correct_score(session: Session, case_id: uuid.UUID, username: str, data: ScoreCreate,
+                  settings: CurationSettings) -> Case:
+    """A curator's correction: a new version of their sheet; the earlier one is kept."""
+    case = get_case(session, case_id, lock=True)
+    curator, assignment = _my_assignment(session, case, username)
+    _scoreable(case)
+    previous = session.exec(select(Score).where(Score.case_id == case.id, Score.curator_id == curator.id,
+                                                Score.stage == case.stage, col(Score.current).is_(True))).first()
+    if previous is None or not assignment.scored:
+        raise _conflict("Anda belum menilai kasus ini; kirim penilaian dengan POST /cases/{id}/scores.",
+                        "You have not scored this case yet; send your scores with POST /cases/{id}/scores.")
+    rubric = rubric_by_version(session, case.rubric_version)
+    _check_sheet(rubric, data)
+    total = weighted_total(rubric, data.scores)
+    previous.current = False
+    session.add(previous)
+    session.flush()
+    session.add(Score(case_id=case.id, curator_id=curator.id, stage=case.stage, version=previous.version + 1,
+                      gates=data.gates, scores=data.scores, comment=data.comment, total=total,
+                      submitted_at=utcnow()))
+    audit(session, case.id, username, "corrected", stage=case.stage, version=previous.version + 1,
+          previous_total=previous.total, total=total)
+    session.flush()
+    _decide_from_scores(session, case, rubric, username, settings)
+    return case
+
+
+def _current_sheets(session: Session, case: Case) -> list[ScoreSheet] | None:
+    """The current sheets of the case's stage, or None while its panel is short or someone has not scored."""
+    assigned = session.exec(select(Assignment, Curator.username)
+                            .join(Curator, col(Curator.id) == col(Assignment.curator_id))
+                            .where(Assignment.case_id == case.id, col(Assignment.active).is_(True))).all()
+    if len(assigned) < case.panel_size or not all(a.scored for a, _ in assigned):
+        return None
+    names = {a.curator_id: username for a, username in assigned}
+    rows = session.exec(select(Score).where(Score.case_id == case.id, Score.stage == case.stage,
+                                            col(Score.current).is_(True),
+                                            col(Score.curator_id).in_(list(names)))).all()
+    return [ScoreSheet(curator=names[s.curator_id], gates=s.gates, scores=s.scores) for s in rows]
+
+
+def _decide_from_scores(session: Session, case: Case, rubric: Rubric, actor: str,
+                        settings: CurationSettings) -> None:
+    sheets = _current_sheets(session, case)
+    if not sheets:
+        return
+    verdict = decide_outcome(rubric, sheets)
+    if verdict.panel:
+        if case.status != "panel":
+            case.status = "panel"
+            case.total = verdict.total
+            session.add(case)
+            audit(session, case.id, actor, "sent_to_panel", total=verdict.total,
+                  disagreements={k: list(v) for k, v in verdict.disagreements.items()})
+        return
+    assert verdict.outcome is not None and verdict.grade is not None
+    _decide(session, case, verdict.outcome, verdict.grade, verdict.total, verdict.reason, verdict.reason_en,
+            actor, settings)
+
+
+def _decide(session: Session, case: Case, outcome: str, grade: str, total: float | None, reason: str,
+            reason_en: str, actor: str, settings: CurationSettings) -> None:
+    """Record the decision, publish `curation.decided`, and hand freed curators the cases waiting."""
+    now = utcnow()
+    case.status, case.outcome, case.grade, case.total = "decided", outcome, grade, total
+    case.reason, case.reason_en, case.decided_by, case.decided_at = reason, reason_en, actor, now
+    case.valid_until = valid_until_for(outcome, now.date(), settings.approval_valid_days)
+    session.add(case)
+    audit(session, case.id, actor, "decided", stage=case.stage, outcome=outcome, grade=grade, total=total,
+          valid_until=case.valid_until.isoformat() if case.valid_until else None, reason=reason)
+    _publish_decision(session, case)
+    session.flush()
+    assign_waiting(session, settings.max_open_cases, [case.sector])
+
+
+def _publish_decision(session: Session, case: Case, *, expired: bool = False) -> None:
+    assert case.outcome is not None
+    add_event(session, new_event("curation.decided", CurationDecidedV1.model_validate({
+        "case_id": case.id, "ikm_id": case.ikm_id, "product_id": case.product_id, "outcome": case.outcome,
+        "grade": case.grade, "total": case.total, "valid_until": case.valid_until, "reason": case.reason,
+        "expired": expired,
+    }), correlation_id=case.correlation_id))
+
+
+def decide_by_panel(session: Session, case_id: uuid.UUID, principal: Principal, data: DecisionCreate,
+                    settings: CurationSettings) -> Case:
+    """The panel chair's (or an admin's) decision on a case the curators disagree on, or under appeal."""
+    case = get_case(session, case_id, lock=True)
+    if "admin" not in principal.roles:
+        curator = curator_by_username(session, principal.username)
+        if curator is None or not curator.is_chair:
+            raise _forbidden("Hanya ketua rapat kurasi atau admin yang dapat memutuskan.",
+                             "Only the panel chair or an admin may decide.")
+    if case.status not in ("panel", "appealed"):
+        raise _conflict("Kasus ini tidak menunggu keputusan rapat kurasi (status: "
+                        f"{case.status}).", f"This case is not waiting for a panel decision (status: {case.status}).")
+    sheets = _current_sheets(session, case)
+    rubric = rubric_by_version(session, case.rubric_version)
+    total = round(sum(weighted_total(rubric, s.scores) for s in sheets) / len(sheets), 2) if sheets else case.total
+    _decide(session, case, data.outcome, data.grade, total, data.reason, data.reason_en or data.reason,
+            principal.username, settings)
+    return case
+
+
+# --- conflicts ------------------------------------------------------------------------------------
+
+
+def declare_conflict(session: Session, case_id: uuid.UUID, username: str, data: ConflictCreate,
+                     settings: CurationSettings) -> Case:
+    """An assigned curator recuses. The conflict holds for the IKM: the curator leaves every open case of
+    it (a sheet already given there no longer counts: it is kept, no longer current) and a replacement
+    is assigned to each."""
+    case = get_case(session, case_id, lock=True)
+    curator, _ = _my_assignment(session, case, username)
+    if case.status not in OPEN_STATUSES:
+        raise _conflict("Kasus ini sudah diputuskan.", "This case is already decided.")
+    session.add(ConflictDeclaration(curator_id=curator.id, ikm_id=case.ikm_id, case_id=case.id, reason=data.reason,
+                                    note=data.note, declared_at=utcnow()))
+    audit(session, case.id, username, "conflict", reason=data.reason)
+    affected = session.exec(
+        select(Assignment, Case).join(Case, col(Case.id) == col(Assignment.case_id))
+        .where(Assignment.curator_id == curator.id, col(Assignment.active).is_(True), Case.ikm_id == case.ikm_id,
+               col(Case.status).in_(OPEN_STATUSES))
+    ).all()
+    for assignment, other in affected:
+        assignment.active = False
+        assignment.ended_reason = "conflict"
+        session.add(assignment)
+        voided = session.exec(select(Score).where(Score.case_id == other.id, Score.curator_id == curator.id,
+                                                  col(Score.current).is_(True))).all()
+        for sheet in voided:
+            sheet.current = False
+            session.add(sheet)
+        if other.status == "panel":
+            other.status = "in_review"  # the panel is incomplete again
+            session.add(other)
+        session.flush()
+        chosen = assign_curators(session, other, settings.max_open_cases, replaces=assignment)
+        audit(session, other.id, username, "replaced", curator=username, reason=data.reason,
+              replacement=chosen[0].username if chosen else None)
+    return case
+
+
+# --- appeals and expiry ---------------------------------------------------------------------------
+
+
+def file_appeal(session: Session, case_id: uuid.UUID, username: str, data: AppealCreate,
+                settings: CurationSettings, today: date) -> Case:
+    """An appeal within the window after a decision: the case opens a new stage reviewed by curators
+    who were not on it."""
+    case = get_case(session, case_id, lock=True)
+    if case.status != "decided" or case.decided_at is None:
+        raise _conflict(f"Hanya kasus yang sudah diputuskan yang dapat dibanding (status: {case.status}).",
+                        f"Only a decided case can be appealed (status: {case.status}).")
+    if session.exec(select(Appeal.id).where(Appeal.case_id == case.id)).first() is not None:
+        raise _conflict("Kasus ini sudah pernah dibanding.", "This case has already been appealed.")
+    if not appeal_window_open(case.decided_at.date(), today, settings.appeal_window_days):
+        raise _conflict(f"Masa banding {settings.appeal_window_days} hari sejak keputusan sudah lewat.",
+                        f"The {settings.appeal_window_days}-day appeal window after the decision has closed.")
+    for assignment in session.exec(select(Assignment).where(Assignment.case_id == case.id,
+                                                            col(Assignment.active).is_(True))).all():
+        assignment.active = False
+        assignment.ended_reason = "appeal"
+        session.add(assignment)
+    case.stage += 1
+    case.status = "appealed"
+    session.add(case)
+    session.add(Appeal(case_id=case.id, stage=case.stage, reason=data.reason, filed_by=username, filed_at=utcnow()))
+    audit(session, case.id, username, "appealed", stage=case.stage, reason=data.reason,
+          previous_outcome=case.outcome, previous_grade=case.grade)
+    session.flush()
+    assign_curators(session, case, settings.max_open_cases)
+    return case
+
+
+def expire_due(session: Session, today: date, now: datetime | None = None, batch: int = 500) -> list[Case]:
+    """Mark approvals whose validity has lapsed as expired and publish `curation.decided` again with
+    `expired: true`, so fairs can react. Returns the cases expired in this pass."""
+    now = now or utcnow()
+    due = session.exec(select(Case).where(Case.status == "decided", col(Case.outcome).in_(list(APPROVED)),
+                                          col(Case.valid_until).is_not(None), col(Case.valid_until) <= today)
+                       .order_by(col(Case.valid_until)).limit(batch)).all()
+    expired = []
+    for case in due:
+        if not is_expired(case.valid_until, today):
+            continue
+        case.status = "expired"
+        case.expired_at = now
+        case.reason = f"Masa berlaku persetujuan kurasi berakhir pada {case.valid_until}; produk perlu dikurasi ulang."
+        case.reason_en = f"The curation approval lapsed on {case.valid_until}; the product needs re-curation."
+        session.add(case)
+        audit(session, case.id, SYSTEM, "expired", valid_until=str(case.valid_until), outcome=case.outcome)
+        _publish_decision(session, case, expired=True)
+        expired.append(case)
+    session.flush()
+    return expired

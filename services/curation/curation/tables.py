@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from shared.consumer import InboxEvent
 from shared.db import UtcDateTime
 from shared.outbox import OutboxEvent
 
-__all__ = ["Assignment", "Case", "Curator", "InboxEvent", "OutboxEvent"]
+__all__ = ["Appeal", "Assignment", "AuditEntry", "Case", "ConflictDeclaration", "Curator", "InboxEvent",
+           "OutboxEvent", "RubricVersion", "Score"]
 
 
 def _ts() -> Any:
     return Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+def _ts_or_none() -> Any:
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
 
 
 class Curator(SQLModel, table=True):
@@ -28,15 +33,39 @@ class Curator(SQLModel, table=True):
     full_name: str = Field(max_length=200)
     sectors: list[str] = Field(sa_column=Column(JSON, nullable=False))
     affiliation: str | None = Field(default=None, max_length=200)
+    # Availability: an inactive curator gets no new cases (the ones already assigned stay theirs).
     active: bool = True
+    # Chairs the curation meeting (rapat kurasi): may decide a case sent to the panel.
+    is_chair: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Most open cases at once; None means the service default (SENTRA_MAX_OPEN_CASES).
+    max_open_cases: int | None = None
+    created_at: datetime = _ts()
+
+
+class RubricVersion(SQLModel, table=True):
+    """One version of the rubric (DOMAIN.md, Curation). The newest is current; a case keeps the version
+    it was opened with."""
+
+    __tablename__ = "rubric"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=40, unique=True)
+    gates: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    criteria: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    thresholds: dict[str, float] = Field(sa_column=Column(JSON, nullable=False))
+    created_by: str = Field(max_length=64)
     created_at: datetime = _ts()
 
 
 class Case(SQLModel, table=True):
-    """One product's review. `round` counts re-curations of the same product."""
+    """One product's review. `round` counts re-curations of the same product; `stage` counts appeals
+    within a round (0 = the first review)."""
 
     __tablename__ = "curation_case"
-    __table_args__ = (UniqueConstraint("product_id", "round"),)
+    __table_args__ = (
+        UniqueConstraint("product_id", "round"),
+        Index("ix_curation_case_status_opened", "status", "opened_at"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     ikm_id: uuid.UUID = Field(index=True)
@@ -46,23 +75,98 @@ class Case(SQLModel, table=True):
     sector: str = Field(max_length=40, index=True)
     regency_code: str = Field(max_length=4)
     round: int = 1
+    stage: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     rubric_version: str = Field(max_length=40)
     panel_size: int
     status: str = Field(default="open", max_length=20, index=True)
     outcome: str | None = Field(default=None, max_length=30)
     grade: str | None = Field(default=None, max_length=1)
     total: float | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reason_en: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = _ts_or_none()
+    valid_until: date | None = Field(default=None, index=True)
+    expired_at: datetime | None = _ts_or_none()
     correlation_id: uuid.UUID
     opened_at: datetime = _ts()
 
 
 class Assignment(SQLModel, table=True):
     __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("case_id", "curator_id"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "curator_id"),
+        # A curator's queue (GET /cases?curator_id=me) and their open-case load.
+        Index("ix_assignment_curator_active_case", "curator_id", "active", "case_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: uuid.UUID = Field(foreign_key="curation_case.id", index=True)
-    curator_id: uuid.UUID = Field(foreign_key="curator.id", index=True)
+    curator_id: uuid.UUID = Field(foreign_key="curator.id")
+    stage: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     assigned_at: datetime = _ts()
     scored: bool = False
     active: bool = Field(default=True, description="false once the curator recused or was replaced")
+    replaces_id: int | None = Field(default=None, description="the assignment this one replaced (a conflict)")
+    ended_reason: str | None = Field(default=None, max_length=20)
+
+
+class Score(SQLModel, table=True):
+    """One curator's sheet for a case stage. A correction adds a version; the old one is kept."""
+
+    __tablename__ = "score"
+    __table_args__ = (
+        UniqueConstraint("case_id", "curator_id", "stage", "version"),
+        Index("ix_score_case_current", "case_id", "current"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="curation_case.id")
+    curator_id: uuid.UUID = Field(foreign_key="curator.id")
+    stage: int = 0
+    version: int = 1
+    current: bool = True
+    gates: dict[str, bool] = Field(sa_column=Column(JSON, nullable=False))
+    scores: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    total: float
+    submitted_at: datetime = _ts()
+
+
+class ConflictDeclaration(SQLModel, table=True):
+    """A curator's declared conflict of interest with an IKM: it holds for every case of that IKM."""
+
+    __tablename__ = "conflict"
+    __table_args__ = (UniqueConstraint("curator_id", "ikm_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    curator_id: uuid.UUID = Field(foreign_key="curator.id")
+    ikm_id: uuid.UUID = Field(index=True)
+    case_id: uuid.UUID = Field(foreign_key="curation_case.id")
+    reason: str = Field(max_length=20)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    declared_at: datetime = _ts()
+
+
+class Appeal(SQLModel, table=True):
+    __tablename__ = "appeal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="curation_case.id", index=True)
+    stage: int
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    filed_by: str = Field(max_length=64)
+    filed_at: datetime = _ts()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every step of a case: who, when, what, and the details."""
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    at: datetime = _ts()
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=30)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

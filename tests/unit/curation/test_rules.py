@@ -62,3 +62,42 @@ def test_the_candidate_list_is_left_as_given() -> None:
     before = list(candidates)
     pick_curators(candidates, "kriya", 1)
     assert candidates == before
+
+
+def capped(username: str, open_cases: int, cap: int | None) -> CuratorLoad:
+    return CuratorLoad(curator_id=uuid.uuid5(uuid.NAMESPACE_DNS, username), username=username,
+                       sectors=frozenset({"kriya"}), open_cases=open_cases, max_open_cases=cap)
+
+
+def test_a_curator_at_their_cap_gets_no_more_cases() -> None:
+    candidates = [capped("made", 2, 2), capped("wayan", 9, 10), capped("ketut", 0, None)]
+    assert names(pick_curators(candidates, "kriya", 3)) == ["ketut", "wayan"]
+
+
+def test_load_is_balanced_as_cases_are_opened_one_after_another() -> None:
+    loads = {"made": 0, "wayan": 0, "ketut": 0, "nyoman": 0}
+    for _ in range(8):
+        picked = pick_curators([curator(n, o) for n, o in loads.items()], "kriya", 3)
+        for c in picked:
+            loads[c.username] += 1
+    assert sorted(loads.values()) == [6, 6, 6, 6]
+
+
+def test_a_case_waits_while_every_curator_is_full_and_is_assigned_once_one_has_room() -> None:
+    full = [capped("made", 1, 1), capped("wayan", 1, 1)]
+    assert pick_curators(full, "kriya", 1) == []
+    freed = [capped("made", 0, 1), capped("wayan", 1, 1)]
+    assert names(pick_curators(freed, "kriya", 1)) == ["made"]
+
+
+def test_a_new_curator_takes_a_waiting_case() -> None:
+    assert pick_curators([], "kriya", 3) == []
+    assert names(pick_curators([curator("putu")], "kriya", 3)) == ["putu"]
+
+
+def test_a_declared_conflict_excludes_the_curator_from_the_replacement() -> None:
+    recused = curator("made", 0)
+    already_on_case = curator("wayan", 0)
+    picked = pick_curators([recused, already_on_case, curator("ketut", 3), curator("nyoman", 5)], "kriya", 1,
+                           excluded=frozenset({recused.curator_id, already_on_case.curator_id}))
+    assert names(picked) == ["ketut"]
