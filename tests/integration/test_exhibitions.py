@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+import httpx
+import pytest
 
 from tests.integration.test_flow import applications_of, open_fair, register
 from tests.support.cluster import Cluster, eventually
@@ -110,3 +114,25 @@ def test_an_infeasible_run_names_the_rule(cluster: Cluster) -> None:
     r = c.call("exhibitions", "POST", f"/exhibitions/{fair_id}/allocation-runs/{result['id']}/publish",
                user="komang.panitia")
     assert r.status_code == 409
+
+
+@pytest.mark.postgres
+def test_fifty_concurrent_manual_assignments_of_one_booth_leave_one_holder(any_db_cluster: Cluster) -> None:
+    c = any_db_cluster
+    c.start()
+    people(c)
+    fair_id = open_fair(c, booths=1, requires_curation=True)  # applications wait for curation: A-01 stays free
+    ikms = [register(c, name=f"UD Perak {i}", products=1) for i in range(50)]
+    eventually(lambda: len(applications_of(c, fair_id)) == 50, timeout=60, what="fifty applications")
+    token = c.token("komang.panitia")
+    url = f"{c['exhibitions'].url}/exhibitions/{fair_id}/booths/A-01/assignment"
+
+    def assign(ikm_id: str) -> int:
+        r = httpx.put(url, json={"ikm_id": ikm_id}, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        return r.status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        codes = list(pool.map(assign, ikms))
+    assert sorted(codes) == [200] + [409] * 49, codes
+    r = c.call("exhibitions", "GET", f"/exhibitions/{fair_id}/allocations", user="komang.panitia")
+    assert len(r.json()) == 1 and r.json()[0]["ikm_id"] == ikms[codes.index(200)]
