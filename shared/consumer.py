@@ -1,8 +1,10 @@
 """Consuming events reliably from Redis streams with FastStream (ADR 0002).
 
-Per stream, two subscribers in the service's group sit on one handler: the main one reads new
-entries (`>`), the claimer takes over entries left pending longer than `claim_idle_ms` (a crash, a
-failed try). Groups are created at `0` with MKSTREAM before the broker starts, so events written
+Per stream, two subscribers in the service's group: the main one reads new entries (`>`) in batches
+of up to `read_batch`, applied in one transaction and acked in one call (STACK.md: batches are where
+throughput lives); the claimer takes over, one at a time, entries left pending longer than
+`claim_idle_ms` (a crash, a failed try). Groups are created at `0` with MKSTREAM before the broker
+starts, so events written
 before a service's very first start are delivered too. A message is acked only after its effects and
 its inbox row commit together; a failure leaves it pending for the claimer; past `max_deliveries`,
 or at once when it cannot be understood, it is copied to `<stream>.dlq` and acked.
@@ -21,7 +23,7 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
-from faststream.redis.annotations import RedisStreamMessage
+from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMessage
 from prometheus_client import Counter
 from pydantic import ValidationError
 from redis.asyncio import Redis
@@ -29,7 +31,7 @@ from redis.exceptions import ResponseError
 from sqlalchemy import Column
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from shared import faults
 from shared.db import UtcDateTime, session_scope
@@ -97,6 +99,26 @@ def apply_once(engine: Engine, handler: Handler, envelope: Envelope, payload: An
         raise
 
 
+def apply_batch(engine: Engine, items: list[tuple[Handler, Envelope, Any]]) -> int:
+    """Apply several events in one transaction, each at most once; returns how many were new."""
+    with session_scope(engine) as session:
+        ids = [envelope.event_id for _, envelope, _ in items]
+        seen = set(session.exec(select(InboxEvent.event_id).where(col(InboxEvent.event_id).in_(ids))).all())
+        applied = 0
+        for handler, envelope, payload in items:
+            if envelope.event_id in seen:
+                continue
+            seen.add(envelope.event_id)
+            session.add(InboxEvent(event_id=envelope.event_id, event_type=envelope.event_type,
+                                   processed_at=utcnow()))
+            session.flush()
+            with correlation(str(envelope.correlation_id)):
+                handler(session, envelope, payload)
+                faults.before_commit(envelope)
+            applied += 1
+    return applied
+
+
 async def ensure_groups(redis: Redis, streams: list[str], group: str) -> None:
     """Create `group` on each stream at id 0 (trap 1 in STACK.md): nothing written before is missed."""
     for stream in streams:
@@ -148,7 +170,7 @@ class EventConsumer:
 
     def _subscribe(self, stream: str) -> None:
         main = self.broker.subscriber(
-            stream=StreamSub(stream, group=self.group, consumer=self.consumer_name,
+            stream=StreamSub(stream, group=self.group, consumer=self.consumer_name, batch=True,
                              max_records=self.read_batch),
             ack_policy=AckPolicy.MANUAL,
             title=f"{stream}:{self.group}",
@@ -162,68 +184,130 @@ class EventConsumer:
             include_in_schema=False,
         )
 
-        async def on_message(body: Any, msg: RedisStreamMessage) -> None:
+        async def on_batch(bodies: list[Any], msg: RedisBatchStreamMessage) -> None:
+            await self.handle_batch(stream, bodies, msg)
+
+        async def on_claimed(body: Any, msg: RedisStreamMessage) -> None:
             await self.handle(stream, body, msg)
 
-        main(claimer(on_message))
+        main(on_batch)
+        claimer(on_claimed)
+
+    def _accept(self, stream: str, fields: dict[Any, Any], body: Any) -> tuple[Handler, Envelope, Any] | str:
+        """The handler, envelope and payload of an entry, or why it can never be applied."""
+        size = sum(len(v) for v in fields.values() if isinstance(v, bytes | str))
+        if size > self.max_event_bytes:
+            # No legitimate event comes near this: applying it would only bloat every database.
+            return f"undecodable: entry of {size:,} bytes exceeds {self.max_event_bytes:,}"
+        try:
+            envelope, payload = parse_envelope(body)
+        except Undecodable as exc:
+            return f"undecodable: {exc}"
+        handler = self.handlers.get(envelope.event_type)
+        if handler is None or EVENT_TYPES[envelope.event_type].stream != stream:
+            return f"event type {envelope.event_type!r} does not belong on stream {stream!r}"
+        return handler, envelope, payload
+
+    async def handle_batch(self, stream: str, bodies: list[Any], msg: RedisBatchStreamMessage) -> None:
+        """New entries (first delivery), up to `read_batch` at a time: applied in one transaction and
+        acked in one call. If that transaction fails, each entry is applied on its own, so one
+        failing event leaves only itself pending for the claimer. Never raises (trap 3)."""
+        try:
+            raw = msg.raw_message
+            done: list[bytes] = []
+            items: list[tuple[bytes, Handler, Envelope, Any]] = []
+            for entry_id, fields, body in zip(raw["message_ids"], raw["data"], bodies, strict=True):
+                accepted = self._accept(stream, fields, body)
+                if isinstance(accepted, str):
+                    await self._dead_letter_entry(stream, entry_id, fields, accepted, 1)
+                    done.append(entry_id)
+                else:
+                    items.append((entry_id, *accepted))
+            applied = 0
+            if items:
+                try:
+                    applied = await asyncio.to_thread(apply_batch, self.engine, [i[1:] for i in items])
+                    done += [i[0] for i in items]
+                    EVENTS_CONSUMED.labels(stream, "applied").inc(applied)
+                    EVENTS_CONSUMED.labels(stream, "duplicate").inc(len(items) - applied)
+                except Exception:
+                    log.warning("batch of %d on %s failed; applying one by one", len(items), stream)
+                    for entry_id, handler, envelope, payload in items:
+                        fields = dict(raw["data"][raw["message_ids"].index(entry_id)])
+                        finished, new = await self._apply_one(stream, entry_id, handler, envelope, payload, 1, fields)
+                        if finished:
+                            done.append(entry_id)
+                        applied += new
+            if done:
+                await self.redis.xack(stream, self.group, *done)
+            if applied:
+                self.on_applied()
+        except Exception:
+            # Redis went away mid-batch: what was not acked stays pending and is claimed again later.
+            log.exception("consumer error on %s; the unacked entries stay pending", stream)
 
     async def handle(self, stream: str, body: Any, msg: RedisStreamMessage) -> None:
-        """Apply one entry; never raises, so FastStream never decides its fate (trap 3)."""
+        """One entry taken over by the claimer (a crash or a failed try before); never raises."""
         try:
             deliveries = await msg.get_delivery_count()
-            size = sum(len(v) for v in (msg.raw_message.get("data") or {}).values() if isinstance(v, bytes))
-            if size > self.max_event_bytes:
-                # No legitimate event comes near this: applying it would only bloat every database.
-                await self.dead_letter(stream, msg, f"undecodable: entry of {size:,} bytes exceeds "
-                                                    f"{self.max_event_bytes:,}", deliveries)
-                return
-            try:
-                envelope, payload = parse_envelope(body)
-            except Undecodable as exc:
-                await self.dead_letter(stream, msg, f"undecodable: {exc}", deliveries)
-                return
-            handler = self.handlers.get(envelope.event_type)
-            if handler is None or EVENT_TYPES[envelope.event_type].stream != stream:
-                await self.dead_letter(stream, msg, f"event type {envelope.event_type!r} does not belong "
-                                                    f"on stream {stream!r}", deliveries)
-                return
-            with correlation(str(envelope.correlation_id)):
-                try:
-                    applied = await asyncio.to_thread(apply_once, self.engine, handler, envelope, payload)
-                except Exception as exc:
-                    log.exception("handling %s %s failed (delivery %d of %d)", envelope.event_type,
-                                  envelope.event_id, deliveries, self.max_deliveries)
-                    if deliveries >= self.max_deliveries:
-                        await self.dead_letter(stream, msg, _describe(exc), deliveries)
-                    else:
-                        EVENTS_CONSUMED.labels(stream, "retry").inc()
-                    return  # left pending: the claimer retries it after claim_idle_ms
+            raw = msg.raw_message
+            fields = dict(raw.get("data") or {})
+            entry_id = (raw.get("message_ids") or [b""])[0]
+            accepted = self._accept(stream, fields, body)
+            if isinstance(accepted, str):
+                await self._dead_letter_entry(stream, entry_id, fields, accepted, deliveries)
                 await msg.ack()
-                EVENTS_CONSUMED.labels(stream, "applied" if applied else "duplicate").inc()
-                if applied:
-                    self.on_applied()
+                return
+            handler, envelope, payload = accepted
+            finished, new = await self._apply_one(stream, entry_id, handler, envelope, payload, deliveries, fields)
+            if finished:
+                await msg.ack()
+            if new:
+                self.on_applied()
         except Exception:
-            # Redis went away mid-handling: the entry stays pending and is claimed again later.
             log.exception("consumer error on %s; the entry stays pending", stream)
 
+    async def _apply_one(self, stream: str, entry_id: bytes, handler: Handler, envelope: Envelope, payload: Any,
+                         deliveries: int, fields: dict[Any, Any]) -> tuple[bool, bool]:
+        """(finished, applied): finished when the entry is done with (applied, a duplicate, or
+        dead-lettered) and may be acked, else it stays pending for the claimer to retry after
+        `claim_idle_ms`; applied when this call had the effect (not a duplicate)."""
+        with correlation(str(envelope.correlation_id)):
+            try:
+                applied = await asyncio.to_thread(apply_once, self.engine, handler, envelope, payload)
+            except Exception as exc:
+                log.exception("handling %s %s failed (delivery %d of %d)", envelope.event_type,
+                              envelope.event_id, deliveries, self.max_deliveries)
+                if deliveries >= self.max_deliveries:
+                    await self._dead_letter_entry(stream, entry_id, fields, _describe(exc), deliveries)
+                    return True, False
+                EVENTS_CONSUMED.labels(stream, "retry").inc()
+                return False, False
+        EVENTS_CONSUMED.labels(stream, "applied" if applied else "duplicate").inc()
+        return True, applied
+
     async def dead_letter(self, stream: str, msg: RedisStreamMessage, error: str, deliveries: int) -> None:
-        """Copy the original entry with the error and delivery count to `<stream>.dlq`, then ack it."""
+        """Dead-letter the entry `msg` carries, then ack it."""
         raw = msg.raw_message
-        fields: dict[Any, Any] = dict(raw.get("data") or {})
-        message_ids = raw.get("message_ids") or [b""]
-        original_id = message_ids[0]
+        await self._dead_letter_entry(stream, (raw.get("message_ids") or [b""])[0], dict(raw.get("data") or {}),
+                                      error, deliveries)
+        await msg.ack()
+
+    async def _dead_letter_entry(self, stream: str, entry_id: bytes, fields: dict[Any, Any], error: str,
+                                 deliveries: int) -> None:
+        """Copy the original entry with the error and delivery count to `<stream>.dlq` (the caller acks)."""
+        fields = dict(fields)
         fields.update({
             "original_stream": stream,
-            "original_id": original_id,
+            "original_id": entry_id,
             "group": self.group,
             "error": error[:4000],
             "delivery_count": str(deliveries),
             "dead_lettered_at": utcnow().isoformat(),
         })
         await self.redis.xadd(dead_letter_stream(stream), fields)
-        await msg.ack()
         EVENTS_CONSUMED.labels(stream, "dead_lettered").inc()
-        log.error("dead-lettered %s entry %r after %d deliveries: %s", stream, original_id, deliveries, error)
+        log.error("dead-lettered %s entry %r after %d deliveries: %s", stream, entry_id, deliveries, error)
 
 
 def _describe(exc: BaseException) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from faststream.redis import RedisBroker, TestRedisBroker
+from faststream.redis import RedisBroker
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -311,96 +311,110 @@ def test_a_consumer_reads_the_streams_of_its_handlers(engine: Engine) -> None:
     assert sorted(groups) == sorted([("ikm.registered", "exhibitions")] * 2 + [("curation.decided", "exhibitions")] * 2)
 
 
-async def test_a_published_event_is_applied_once(engine: Engine) -> None:
+class BatchRedis(DeadLetterRedis):
+    """Also records the one XACK a batch ends with."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__(fail)
+        self.acked: list[bytes] = []
+
+    async def xack(self, stream: str, group: str, *ids: bytes) -> int:
+        self.acked += ids
+        return len(ids)
+
+
+class BatchMessage:
+    """Stands in for FastStream's RedisBatchStreamMessage: what the main subscriber reads with `>`."""
+
+    def __init__(self, bodies: list[Any]) -> None:
+        self.raw_message = {
+            "type": "bstream", "channel": STREAM,
+            "message_ids": [f"17000000000{i:02d}-0".encode() for i in range(len(bodies))],
+            "data": [{b"__data__": json.dumps(b).encode() if isinstance(b, dict) else str(b).encode()}
+                     for b in bodies],
+        }
+
+
+async def handle_batch(consumer: EventConsumer, bodies: list[Any]) -> BatchMessage:
+    message = BatchMessage(bodies)
+    await consumer.handle_batch(STREAM, bodies, cast(Any, message))
+    return message
+
+
+# FastStream's TestRedisBroker models neither consumer groups nor pending entries nor batches as
+# Redis delivers them, so the read paths are driven directly here and end to end against a real
+# Redis in tests/integration.
+
+
+async def test_a_batch_is_applied_in_one_go_and_acked_in_one_call(engine: Engine) -> None:
     applied: list[None] = []
-    redis = DeadLetterRedis()
-    broker, _ = make_consumer(engine, redis, on_applied=lambda: applied.append(None))
-    event = registered()
+    redis = BatchRedis()
+    _, consumer = make_consumer(engine, redis, on_applied=lambda: applied.append(None))
+    first, second = registered("UD Satu"), registered("UD Dua")
     before = consumed("applied")
-    async with TestRedisBroker(broker) as test_broker:
-        await test_broker.publish(event.model_dump(mode="json"), stream=STREAM)
-    assert effects(engine) == ["UD Perak Sari Singapadu"]
-    assert [row.event_id for row in inbox(engine)] == [event.event_id]
-    assert applied == [None]
+    message = await handle_batch(consumer, [first.model_dump(mode="json"), second.model_dump(mode="json")])
+    assert sorted(effects(engine)) == ["UD Dua", "UD Satu"]
+    assert redis.acked == message.raw_message["message_ids"]
+    assert applied == [None]  # the relay is woken once per batch
+    assert consumed("applied") == before + 2
     assert redis.added == []
-    assert consumed("applied") == before + 1
 
 
-async def test_an_event_published_twice_is_applied_once(engine: Engine) -> None:
-    applied: list[None] = []
-    broker, _ = make_consumer(engine, DeadLetterRedis(), on_applied=lambda: applied.append(None))
-    event = registered()
+async def test_the_same_event_twice_in_a_batch_is_applied_once(engine: Engine) -> None:
+    redis = BatchRedis()
+    _, consumer = make_consumer(engine, redis)
+    body = registered().model_dump(mode="json")
     before = consumed("duplicate")
-    async with TestRedisBroker(broker) as test_broker:
-        await test_broker.publish(event.model_dump(mode="json"), stream=STREAM)
-        await test_broker.publish(event.model_dump(mode="json"), stream=STREAM)
+    await handle_batch(consumer, [body, body])
+    await handle_batch(consumer, [body])  # and again in a later batch
     assert effects(engine) == ["UD Perak Sari Singapadu"]
-    assert applied == [None]
-    assert consumed("duplicate") == before + 1
+    assert len(redis.acked) == 3
+    assert consumed("duplicate") == before + 2
 
 
-async def test_an_undecodable_entry_is_dead_lettered_at_once(engine: Engine) -> None:
-    redis = DeadLetterRedis()
-    broker, _ = make_consumer(engine, redis)
-    async with TestRedisBroker(broker) as test_broker:
-        await test_broker.publish(b"{not json", stream=STREAM)
-    assert effects(engine) == []
+async def test_an_undecodable_entry_in_a_batch_is_dead_lettered_at_once(engine: Engine) -> None:
+    redis = BatchRedis()
+    _, consumer = make_consumer(engine, redis)
+    message = await handle_batch(consumer, ["{not json", registered("UD Sehat").model_dump(mode="json")])
     [(stream, fields)] = redis.added
-    assert stream == "ikm.registered.dlq"
-    assert fields["original_stream"] == STREAM
-    assert fields["group"] == "curation"
-    assert fields["error"].startswith("undecodable: not JSON")
+    assert stream == "ikm.registered.dlq" and fields["error"].startswith("undecodable")
     assert fields["delivery_count"] == "1"
-    assert fields["dead_lettered_at"]
+    assert effects(engine) == ["UD Sehat"]
+    assert redis.acked == message.raw_message["message_ids"]
 
 
 async def test_an_event_on_the_wrong_stream_is_dead_lettered(engine: Engine) -> None:
-    redis = DeadLetterRedis()
-    broker, _ = make_consumer(engine, redis)
-    async with TestRedisBroker(broker) as test_broker:
-        await test_broker.publish(decided().model_dump(mode="json"), stream=STREAM)
+    redis = BatchRedis()
+    _, consumer = make_consumer(engine, redis)
+    await handle_batch(consumer, [decided().model_dump(mode="json")])
+    [(_, fields)] = redis.added
+    assert "does not belong on stream" in fields["error"]
     assert effects(engine) == []
-    [(stream, fields)] = redis.added
-    assert stream == "ikm.registered.dlq"
-    assert "does not belong" in fields["error"]
 
 
-async def test_a_failing_event_with_tries_left_stays_for_the_claimer(engine: Engine) -> None:
-    redis = DeadLetterRedis()
-    broker, _ = make_consumer(engine, redis, handler=fail_after_effect, max_deliveries=3)
+async def test_a_poison_event_in_a_batch_stays_pending_while_the_rest_is_applied(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTRA_FAULT_RAISE_ON", "UD Racun")
+    redis = BatchRedis()
+    _, consumer = make_consumer(engine, redis, max_deliveries=3)
     before = consumed("retry")
-    async with TestRedisBroker(broker) as test_broker:
-        await test_broker.publish(registered().model_dump(mode="json"), stream=STREAM)
-    assert effects(engine) == []
-    assert inbox(engine) == []
+    message = await handle_batch(consumer, [registered("UD Racun").model_dump(mode="json"),
+                                            registered("UD Sehat").model_dump(mode="json")])
+    assert effects(engine) == ["UD Sehat"]
+    assert redis.acked == message.raw_message["message_ids"][1:]  # the poison stays for the claimer
     assert redis.added == []
     assert consumed("retry") == before + 1
 
 
-async def test_a_failing_event_on_its_last_try_is_dead_lettered_with_its_error(engine: Engine) -> None:
-    redis = DeadLetterRedis()
-    broker, _ = make_consumer(engine, redis, handler=fail_after_effect, max_deliveries=1)
-    async with TestRedisBroker(broker) as test_broker:
-        await test_broker.publish(registered().model_dump(mode="json"), stream=STREAM)
-    assert effects(engine) == []
-    [(stream, fields)] = redis.added
-    assert stream == "ikm.registered.dlq"
-    assert fields["error"] == "RuntimeError: kurator service down"
+async def test_a_batch_whose_acks_cannot_be_sent_leaves_its_entries_pending(engine: Engine) -> None:
+    class NoAck(BatchRedis):
+        async def xack(self, stream: str, group: str, *ids: bytes) -> int:
+            raise ConnectionError("Redis went away")
 
-
-async def test_a_poison_event_does_not_block_the_next_one(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SENTRA_FAULT_RAISE_ON", "UD Racun")
-    redis = DeadLetterRedis()
-    broker, _ = make_consumer(engine, redis, max_deliveries=1)
-    async with TestRedisBroker(broker) as test_broker:
-        await test_broker.publish(registered("UD Racun").model_dump(mode="json"), stream=STREAM)
-        await test_broker.publish(registered("UD Sehat").model_dump(mode="json"), stream=STREAM)
-    assert effects(engine) == ["UD Sehat"]
-    assert len(redis.added) == 1
-    assert "InjectedFault" in redis.added[0][1]["error"]
-
-
-# --- EventConsumer.handle with a message that knows its delivery count ---------------------------
+    redis = NoAck()
+    _, consumer = make_consumer(engine, redis)
+    await handle_batch(consumer, [registered().model_dump(mode="json")])  # does not raise
+    assert effects(engine) == ["UD Perak Sari Singapadu"]  # applied; the redelivery will be a duplicate
 
 
 class StreamMessage:
