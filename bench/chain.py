@@ -110,7 +110,8 @@ def run_chain(n_ikm: int, products: int, clients: int) -> dict[str, Any]:
         placed_at = _times(data / "exhibitions.db", "select ikm_id, updated_at from application")
         to_case = [(opened[k] - registered[k]).total_seconds() * 1000 for k in registered if k in opened]
         to_booth = [(placed_at[k] - registered[k]).total_seconds() * 1000 for k in registered if k in placed_at]
-        streams = [s.decode() for s in client.keys("*") if client.type(s) == b"stream"]
+        keys: list[bytes] = client.keys("*")  # type: ignore[assignment]
+        streams = [k.decode() for k in keys if client.type(k) == b"stream" and not k.endswith(b".dlq")]
         events = sum(int(client.xlen(s)) for s in streams)
         memory = {name: _peak_rss_mb(s.proc.pid) for name, s in c.services.items() if s.proc}
         return {
@@ -141,7 +142,8 @@ def run_floor(events: int) -> float:
             "for i in range(int(sys.argv[2]))]"), server.url, str(events)])
         seen, started = 0, time.perf_counter()
         while seen < events:
-            for _, entries in client.xreadgroup("g", "c", {"floor": ">"}, count=100, block=1000) or []:
+            batch: Any = client.xreadgroup("g", "c", {"floor": ">"}, count=100, block=1000)
+            for _, entries in batch or []:
                 for entry_id, _fields in entries:
                     client.xack("floor", "g", entry_id)
                     seen += 1
@@ -155,8 +157,8 @@ def versions() -> str:
     from importlib.metadata import version
 
     redis_version = subprocess.run([find_redis_server_binary() or "redis-server", "--version"], capture_output=True, text=True).stdout.split()
-    return (f"Python {platform.python_version()}, FastAPI {version('fastapi')}, FastStream {version('faststream')}, "
-            f"SQLAlchemy {version('sqlalchemy')}, redis-py {version('redis')}, "
+    return (f"Python {platform.python_version()}, FastAPI {version('fastapi')}, "
+            f"FastStream {version('faststream')}, SQLAlchemy {version('sqlalchemy')}, redis-py {version('redis')}, "
             f"Redis {next((w.split('=')[1] for w in redis_version if w.startswith('v=')), '?')}")
 
 
