@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -13,7 +12,9 @@ from shared.events import Envelope
 
 
 def on_registered(session: Session, envelope: Envelope, payload: Any) -> None:
-    service.on_ikm_registered(session, envelope, payload, today=date.today())
+    # Eligibility is judged on the day the IKM registered, not the day the event is processed: a
+    # consumer that was down over an application deadline must not turn the IKM away.
+    service.on_ikm_registered(session, envelope, payload, today=envelope.occurred_at.date())
 
 
 def on_decided(session: Session, envelope: Envelope, payload: Any) -> None:
