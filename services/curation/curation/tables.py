@@ -65,6 +65,9 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("product_id", "round"),
         Index("ix_curation_case_status_opened", "status", "opened_at"),
+        # A curator's queue filters the ids of their assignments by status and sorts them by opening:
+        # this index answers both without reading the case rows (bench/curation_queue.py).
+        Index("ix_curation_case_queue", "id", "status", "opened_at"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
