@@ -21,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import scipy
-from exhibitions.allocation import Booth, Candidate, Problem, Rules, allocate
-from exhibitions.allocation.solver import _build, draw_lottery
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix
+
+from exhibitions.allocation import Booth, Candidate, Problem, Rules, allocate
+from exhibitions.allocation.solver import _build, draw_lottery
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "BENCHMARKS.md"

@@ -24,14 +24,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from curation import service
-from curation.app import MIGRATIONS
-from curation.rubric import DEFAULT_RUBRIC
-from curation.tables import Assignment, Case, Curator, Score
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from curation import service
+from curation.app import MIGRATIONS
+from curation.rubric import DEFAULT_RUBRIC
+from curation.tables import Assignment, Case, Curator, Score
 from shared.auth import Principal
 from shared.db import make_engine, migrate
 

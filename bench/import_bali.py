@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from registry.demo_data import KNOWN_SENTRA, generate
-
 from shared.servers import RedisProcess
 from tests.support.cluster import Cluster
 from tests.support.servers import create_database, postgres_url_for_tests

@@ -3,6 +3,7 @@ appeals, expiry and the audit trail, with the decision reaching the registry's t
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -309,3 +310,14 @@ def test_an_approval_expires_and_the_product_can_be_curated_again(cluster: Clust
     r = c.call("curation", "POST", f"/cases/{first['id']}/appeals", user="wayan.registrar",
                json={"reason": "Masa berlaku terlalu pendek."})
     assert r.status_code == 409
+    assert "habis" in entries[1]["summary"] and "expired" in entries[1]["summary_en"]
+
+    # The registrar sends the product back to curation: the next round opens for it.
+    r = c.call("registry", "POST", f"/ikms/{ikm_id}/products/{first['product_id']}/resubmissions",
+               user="wayan.registrar")
+    assert r.status_code == 202, r.text
+    second = eventually(lambda: (f := [x for x in cases_of(c, ikm_id) if x["round"] == 2]) and f[0],
+                        what="the second round")
+    assert second["product_id"] == first["product_id"] and second["status"] == "open"
+    r = c.call("registry", "POST", f"/ikms/{ikm_id}/products/{uuid.uuid4()}/resubmissions", user="wayan.registrar")
+    assert r.status_code == 404

@@ -106,3 +106,8 @@ def newcomer_reserve_problem(fair: FairRules, newcomer: bool, free_booths: int, 
         return (f"Stan yang tersisa disisihkan untuk porsi pendatang baru ({fair.newcomer_share:.0%}).",
                 f"The remaining booths are kept for the newcomer share ({fair.newcomer_share:.0%}).")
     return None
+
+
+def approval_stands(outcome: str, expired: bool) -> bool:
+    """A curation decision lets its IKM into curated fairs while it is an approval that has not expired."""
+    return outcome in ("approved", "approved_with_conditions") and not expired

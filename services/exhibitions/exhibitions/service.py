@@ -34,6 +34,7 @@ from exhibitions.tables import (
     Exhibition,
     ExhibitorHistory,
     IkmProfile,
+    ProductCuration,
 )
 from shared.auth import Principal
 from shared.errors import ApiError, FieldError, invalid, not_found
@@ -50,6 +51,7 @@ from shared.events import (
 from shared.outbox import add_event
 
 APPROVED = ("approved", "approved_with_conditions")
+PENDING = "pending"  # a ProductCuration row for a product curation has not decided yet
 
 
 # --- fairs and floor plans --------------------------------------------------------------------
@@ -110,6 +112,11 @@ def on_ikm_registered(session: Session, envelope: Envelope, payload: IkmRegister
                              needs_accessible_booth=payload.needs_accessible_booth, registered_at=envelope.occurred_at)
         session.add(profile)
         session.flush()
+    for product in payload.products:  # undecided until curation says otherwise
+        if session.get(ProductCuration, product.product_id) is None:
+            session.add(ProductCuration(product_id=product.product_id, ikm_id=payload.ikm_id, outcome=PENDING,
+                                        decided_at=envelope.occurred_at))
+    session.flush()
     applicant = _applicant(profile)
     fairs = session.exec(select(Exhibition).where(Exhibition.status == "open",
                                                   col(Exhibition.application_deadline) >= today)).all()
@@ -125,18 +132,31 @@ def on_ikm_registered(session: Session, envelope: Envelope, payload: IkmRegister
                                   applied_at=now, updated_at=now)
         session.add(application)
         session.flush()
-        if not fair.requires_curation:
+        # A curated fair takes it at once if a decision already arrived (streams are not ordered).
+        if not fair.requires_curation or curation_standing(session, profile.ikm_id)[0]:
             place(session, get_exhibition(session, fair.id, lock=True), application, envelope)
 
 
 def on_curation_decided(session: Session, envelope: Envelope, payload: CurationDecidedV1) -> None:
-    """An approval places the IKM's held applications; any other outcome declines them and releases
-    their booths (the waitlist moves up)."""
+    """Record the product's decision, then move the IKM's applications to curated fairs: placed while
+    at least one of its products holds a standing approval, declined (booth released, waitlist moving
+    up) once none does: a rejection, or an approval that expired."""
+    record = session.get(ProductCuration, payload.product_id)
+    if record is not None and record.outcome != PENDING and record.decided_at > envelope.occurred_at:
+        return  # an older decision arriving late changes nothing
+    if record is None:
+        record = ProductCuration(product_id=payload.product_id, ikm_id=payload.ikm_id, outcome=payload.outcome,
+                                 expired=payload.expired, decided_at=envelope.occurred_at)
+    else:
+        record.outcome, record.expired, record.decided_at = payload.outcome, payload.expired, envelope.occurred_at
+    session.add(record)
+    session.flush()
     profile = session.get(IkmProfile, payload.ikm_id)
-    if profile is not None and payload.outcome in APPROVED and payload.grade is not None \
+    if profile is not None and payload.outcome in APPROVED and not payload.expired and payload.grade is not None \
             and (profile.curation_grade is None or payload.grade < profile.curation_grade):
         profile.curation_grade = payload.grade  # the best approved grade ("A" < "B")
         session.add(profile)
+    approved, undecided = curation_standing(session, payload.ikm_id)
     applications = session.exec(select(Application).where(
         Application.ikm_id == payload.ikm_id, col(Application.status).in_(("pending_curation", "allocated",
                                                                             "waitlisted")))).all()
@@ -144,12 +164,23 @@ def on_curation_decided(session: Session, envelope: Envelope, payload: CurationD
         fair = get_exhibition(session, application.exhibition_id, lock=True)
         if not fair.requires_curation:
             continue
-        if payload.outcome in APPROVED:
+        if approved:
             if application.status == "pending_curation":
                 place(session, fair, application, envelope)
+        elif undecided:
+            continue  # another product is still under review: it may yet be approved
+        elif payload.expired:
+            decline(session, fair, application, envelope,
+                    "Masa berlaku hasil kurasi produk sudah habis.", "The product's curation approval expired.")
         else:
             decline(session, fair, application, envelope,
                     "Produk tidak lolos kurasi.", "The product did not pass curation.")
+
+
+def curation_standing(session: Session, ikm_id: uuid.UUID) -> tuple[bool, bool]:
+    """(an approval stands, a product is still undecided) over the IKM's known products."""
+    rows = session.exec(select(ProductCuration).where(ProductCuration.ikm_id == ikm_id)).all()
+    return any(rules.approval_stands(r.outcome, r.expired) for r in rows), any(r.outcome == PENDING for r in rows)
 
 
 # --- placement ----------------------------------------------------------------------------------

@@ -79,6 +79,20 @@ class IkmProfile(SQLModel, table=True):
     registered_at: datetime = _ts()
 
 
+class ProductCuration(SQLModel, table=True):
+    """The latest curation decision per product, from `curation.decided`. An IKM may join a curated
+    fair while at least one of its products holds a standing approval. Kept even when the decision
+    arrives before the IKM's registration (the streams are not ordered with each other)."""
+
+    __tablename__ = "product_curation"
+
+    product_id: uuid.UUID = Field(primary_key=True)
+    ikm_id: uuid.UUID = Field(index=True)
+    outcome: str = Field(max_length=30)
+    expired: bool = False
+    decided_at: datetime = _ts()
+
+
 class Application(SQLModel, table=True):
     __tablename__ = "application"
     __table_args__ = (UniqueConstraint("exhibition_id", "ikm_id"),)

@@ -1,7 +1,7 @@
-import registry.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from alembic import context
 from sqlmodel import SQLModel
 
+import registry.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from shared.migrations import run_migrations
 
 run_migrations(context, SQLModel.metadata)

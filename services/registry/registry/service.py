@@ -355,6 +355,25 @@ def add_product(session: Session, ikm_id: uuid.UUID, data: ProductCreate) -> Pro
     return product
 
 
+def resubmit_product(session: Session, ikm_id: uuid.UUID, product_id: uuid.UUID) -> Product:
+    """Send a product back to curation (after improvement, or when its approval expired): curation
+    opens the next round for it."""
+    ikm = _get_ikm(session, ikm_id)
+    product = session.get(Product, product_id)
+    if product is None or product.ikm_id != ikm.id:
+        raise not_found("Produk", "Product")
+    event = new_event("product.submitted", ProductSubmittedV1(
+        ikm_id=ikm.id, sector=ikm.sector, product=_product_info(product)))
+    add_event(session, event)
+    session.add(TimelineEntry(
+        ikm_id=ikm.id, event_id=event.event_id, event_type=event.event_type, occurred_at=event.occurred_at,
+        summary=f"Produk diajukan ulang untuk kurasi: {product.name}.",
+        summary_en=f"Product resubmitted for curation: {product.name}.",
+        details={"product_id": str(product.id), "resubmission": True},
+    ))
+    return product
+
+
 def _new_product(ikm_id: uuid.UUID, data: ProductCreate) -> Product:
     return Product(ikm_id=ikm_id, name=data.name, category=data.category, price_idr=data.price_idr,
                    monthly_capacity=data.monthly_capacity, created_at=utcnow())
@@ -438,6 +457,10 @@ def describe_event(payload: object) -> tuple[uuid.UUID, str, str]:
             return (payload.ikm_id,
                     f"Kasus kurasi dibuka untuk {payload.product_name}; menunggu kurator sektor ini.",
                     f"Curation case opened for {payload.product_name}; waiting for a curator of this sector.")
+        case CurationDecidedV1(expired=True):
+            id_word, en_word = OUTCOME_WORDS[payload.outcome]
+            return (payload.ikm_id, f"Masa berlaku hasil kurasi ({id_word}) sudah habis; produk perlu dikurasi ulang.",
+                    f"The curation result ({en_word}) has expired; the product needs re-curation.")
         case CurationDecidedV1():
             id_word, en_word = OUTCOME_WORDS[payload.outcome]
             grade = f" (nilai {payload.grade})" if payload.grade else ""

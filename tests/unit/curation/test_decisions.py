@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from curation.rubric import DEFAULT_RUBRIC, Criterion, Rubric, rubric_from_data, rubric_to_data
 from curation.rules import (
     ScoreSheet,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from curation.rubric import DEFAULT_RUBRIC, Rubric, grade_for, weighted_total
 
 CRITERIA = ("quality", "design", "packaging", "price", "capacity", "legality")

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from exhibitions.rules import (
     Applicant,
     BoothSlot,

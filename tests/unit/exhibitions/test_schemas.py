@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from exhibitions.schemas import BoothCreate, ExhibitionCreate
 from pydantic import ValidationError
+
+from exhibitions.schemas import BoothCreate, ExhibitionCreate
 
 # The fair of SPEC.md, as an organiser enters it.
 SPEC_FAIR: dict[str, Any] = {

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from pydantic import ValidationError
+
 from registry.import_format import COLUMN_NAMES, column_of, read_import_file, row_errors, row_to_ikm, template_csv
 from registry.schemas import IkmCreate
-
 from shared.errors import ApiError, FieldError, validation_errors
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "import-gianyar.csv"

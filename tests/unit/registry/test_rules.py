@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from registry.regions import bps_regions
 from registry.rules import mask_address, mask_nik, mask_phone, may_see_personal_data, region_problems
-
 from shared.auth import Principal
 from shared.errors import FieldError
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from registry.schemas import IkmCreate, VillageCreate
 
+from registry.schemas import IkmCreate, VillageCreate
 from shared.domain import SECTORS
 
 # The IKM of SPEC.md, as a registrar enters it.

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+
 from registry.rules import BILLION, industry_class, name_key, rupiah, sentra_below_minimum, umkm_scale
 from registry.schemas import IkmCreate, IkmUpdate, SentraCreate
-
 from shared.errors import validation_errors
 
 MILLION = 1_000_000

@@ -127,3 +127,11 @@ def add_product(ikm_id: uuid.UUID, data: ProductCreate, uow: UnitOfWorkDep, _: R
     product = service.add_product(uow.session, ikm_id, data)
     uow.commit()
     return Created(id=product.id)
+
+
+@router.post("/ikms/{ikm_id}/products/{product_id}/resubmissions", status_code=status.HTTP_202_ACCEPTED,
+             response_model=Created, summary="Send a product back to curation (re-curation)")
+def resubmit_product(ikm_id: uuid.UUID, product_id: uuid.UUID, uow: UnitOfWorkDep, _: Registrar) -> Created:
+    product = service.resubmit_product(uow.session, ikm_id, product_id)
+    uow.commit()
+    return Created(id=product.id)
