@@ -108,6 +108,24 @@ def register_all(c: Cluster, bodies: list[dict[str, Any]], report: Report, deadl
     return nibs
 
 
+def group_behind(client: redis.Redis, stream: str, group: str) -> str | None:
+    """Why `group` has not finished `stream` (pending entries, or entries not yet read), or None.
+
+    XINFO's `lag` is null when Redis cannot compute it (after a restart from the AOF, for one), so
+    the last id the group was given is compared with the stream's last id instead.
+    """
+    last = client.xinfo_stream(stream)["last-generated-id"]
+    for info in client.xinfo_groups(stream):
+        if info["name"].decode() != group:
+            continue
+        if int(info["pending"]):
+            return f"{info['pending']} pending"
+        if info["last-delivered-id"] != last:
+            return f"read up to {info['last-delivered-id'].decode()}, stream at {last.decode()}"
+        return None
+    return "no such group"
+
+
 def quiet(c: Cluster, redis_url: str, timeout: float) -> None:
     """Wait until every group has read everything and holds nothing pending, and every outbox is empty."""
     client = redis.Redis.from_url(redis_url)
@@ -117,11 +135,8 @@ def quiet(c: Cluster, redis_url: str, timeout: float) -> None:
         busy = False
         for group, streams in CONSUMER_GROUPS.items():
             for stream in streams:
-                if not client.exists(stream):
-                    continue
-                for info in client.xinfo_groups(stream):
-                    if info["name"].decode() == group and (int(info["pending"]) or int(info["lag"] or 0)):
-                        busy = True
+                if client.exists(stream) and group_behind(client, stream, group):
+                    busy = True
         for name in SERVICES:
             with sqlite3.connect(c.root / "data" / f"{name}.db") as db:
                 if db.execute("select count(*) from outbox_event where published_at is null").fetchone()[0]:
@@ -201,11 +216,9 @@ def check_invariants(c: Cluster, redis_url: str, nibs: list[str], products: int,
     # Every consumer group caught up with nothing pending; every dead letter explained.
     for group, streams in CONSUMER_GROUPS.items():
         for stream in streams:
-            if not client.exists(stream):
-                continue
-            for info in client.xinfo_groups(stream):
-                if info["name"].decode() == group and (int(info["pending"]) or int(info["lag"] or 0)):
-                    v.append(f"group {group} on {stream}: pending {info['pending']}, lag {info['lag']}")
+            behind = group_behind(client, stream, group) if client.exists(stream) else None
+            if behind:
+                v.append(f"group {group} on {stream}: {behind}")
     for stream in EVENT_TYPES:
         for _, fields in client.xrange(dead_letter_stream(stream)):
             error = fields.get(b"error", b"").decode()
