@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from exhibitions.handlers import HANDLERS
-from exhibitions.routes import allocation_runs, applications, exhibitions
+from exhibitions.routes import allocation_runs, applications, exhibitions, outputs
 from exhibitions.settings import ExhibitionsSettings
 from shared.web import create_service_app
 
@@ -21,7 +21,8 @@ def create_app(settings: ExhibitionsSettings | None = None) -> FastAPI:
         title="Sentra exhibitions",
         description="Pameran, denah stan, pendaftaran, alokasi stan dan daftar tunggu. / Fairs, floor plans, "
                     "applications, booth allocation and the waitlist.",
-        routers=[exhibitions.router, applications.router, allocation_runs.router],
+        routers=[exhibitions.router, applications.router, allocation_runs.router,
+                 outputs.router],
         handlers=HANDLERS,
         migrations_dir=MIGRATIONS,
     )

@@ -165,3 +165,50 @@ class PreferenceRequest(BaseModel):
     ikm_id: uuid.UUID
     zones: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]],
                      Field(max_length=3)]
+
+
+class CheckinCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ikm_id: uuid.UUID
+    day: date
+
+
+class CheckinPublic(BaseModel):
+    ikm_id: uuid.UUID
+    ikm_name: str
+    day: date
+    checked_in_by: str
+    checked_in_at: datetime
+
+
+class CheckinDayPublic(BaseModel):
+    day: date
+    count: int
+
+
+class CheckinsPublic(BaseModel):
+    per_day: list[CheckinDayPublic]
+    items: list[CheckinPublic]
+
+
+BoothCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+
+
+class MoveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: BoothCode
+
+
+class SwapRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    a: BoothCode
+    b: BoothCode
+
+    @model_validator(mode="after")
+    def _two_booths(self) -> Self:
+        if self.a == self.b:
+            raise field_error("Dua stan yang ditukar harus berbeda.", "The two booths to swap must differ.")
+        return self

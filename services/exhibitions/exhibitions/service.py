@@ -5,7 +5,9 @@ single writer; the unique `application.booth_id` is the last line of defence."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import secrets
 import uuid
 from dataclasses import asdict
@@ -14,13 +16,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from exhibitions import allocation, rules
+from exhibitions import allocation, floorplan, rules
 from exhibitions.schemas import (
     AllocationPublic,
     AllocationResultPublic,
     AllocationRunPublic,
     ApplicationPublic,
     BoothCreate,
+    CheckinDayPublic,
+    CheckinPublic,
+    CheckinsPublic,
     ExhibitionCreate,
     ExhibitionPublic,
     PreferenceRequest,
@@ -31,6 +36,7 @@ from exhibitions.tables import (
     AllocationRun,
     Application,
     Booth,
+    Checkin,
     Exhibition,
     ExhibitorHistory,
     IkmProfile,
@@ -652,3 +658,87 @@ def _application(session: Session, fair: Exhibition, ikm_id: uuid.UUID, field: s
             raise invalid(field, "IKM ini belum mendaftar ke pameran ini.", "This IKM has not applied to this fair.")
         raise not_found("Pendaftaran IKM di pameran ini", "This IKM's application to this fair")
     return application
+
+
+# --- outputs: floor plan, exhibitor list, check-ins ---------------------------------------------
+
+
+def floorplan_svg(session: Session, fair: Exhibition) -> str:
+    booths = session.exec(select(Booth).where(Booth.exhibition_id == fair.id).order_by(col(Booth.code))).all()
+    rows = session.exec(
+        select(Booth.code, IkmProfile.name, Application.locked)
+        .join(Application, col(Application.booth_id) == col(Booth.id))
+        .join(IkmProfile, col(IkmProfile.ikm_id) == col(Application.ikm_id))
+        .where(Booth.exhibition_id == fair.id)).all()
+    shapes = [floorplan.BoothShape(code=b.code, sectors=tuple(b.sectors), x=b.x, y=b.y, width_m=b.width_m,
+                                   depth_m=b.depth_m) for b in booths]
+    holders = {code: floorplan.Holder(ikm_name=name, locked=bool(locked)) for code, name, locked in rows}
+    return floorplan.render_floorplan(shapes, holders)
+
+
+EXHIBITOR_COLUMNS = ("booth_code", "hall", "zone", "ikm_id", "ikm_name", "sector", "regency_code", "status")
+
+
+def exhibitors_csv(session: Session, fair: Exhibition) -> str:
+    """One row per held booth, UTF-8 with a header row."""
+    rows = session.exec(
+        select(Booth, Application, IkmProfile)
+        .join(Application, col(Application.booth_id) == col(Booth.id))
+        .join(IkmProfile, col(IkmProfile.ikm_id) == col(Application.ikm_id))
+        .where(Booth.exhibition_id == fair.id).order_by(col(Booth.code))).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXHIBITOR_COLUMNS)
+    for b, a, p in rows:
+        writer.writerow([b.code, b.hall, b.zone, str(a.ikm_id), _csv_safe(p.name), p.sector, p.regency_code,
+                         a.status])
+    return buffer.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """Keep a spreadsheet from reading a name as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def check_in(session: Session, fair: Exhibition, ikm_id: uuid.UUID, day: date, principal: Principal) -> Checkin:
+    """An exhibitor arrives on a fair day: only a booth holder, only on a fair day, once a day."""
+    if not fair.starts_on <= day <= fair.ends_on:
+        raise invalid("day", f"Tanggal {day} di luar masa pameran ({fair.starts_on} s.d. {fair.ends_on}).",
+                      f"{day} is outside the fair's dates ({fair.starts_on} to {fair.ends_on}).")
+    holds = session.exec(select(Application.id).where(
+        Application.exhibition_id == fair.id, Application.ikm_id == ikm_id,
+        col(Application.booth_id).is_not(None))).first()
+    if holds is None:
+        raise invalid("ikm_id", "IKM ini tidak memegang stan di pameran ini.",
+                      "This IKM does not hold a booth at this fair.")
+    exists = session.exec(select(Checkin.id).where(Checkin.exhibition_id == fair.id, Checkin.ikm_id == ikm_id,
+                                                   Checkin.day == day)).first()
+    if exists is not None:
+        raise _checked_in_already(day)
+    row = Checkin(exhibition_id=fair.id, ikm_id=ikm_id, day=day, checked_in_by=principal.username,
+                  checked_in_at=utcnow())
+    session.add(row)
+    session.flush()
+    record_exhibitor(session, fair, ikm_id, "checkin")
+    session.flush()
+    return row
+
+
+def _checked_in_already(day: date) -> ApiError:
+    return ApiError(409, "conflict", f"IKM ini sudah tercatat hadir pada {day}.",
+                    f"This IKM has already checked in on {day}.",
+                    [FieldError(field="day", message="Sudah hadir hari itu.",
+                                message_en="Already checked in that day.")])
+
+
+def list_checkins(session: Session, fair: Exhibition) -> CheckinsPublic:
+    rows = session.exec(
+        select(Checkin, IkmProfile).join(IkmProfile, col(IkmProfile.ikm_id) == col(Checkin.ikm_id))
+        .where(Checkin.exhibition_id == fair.id).order_by(col(Checkin.day), col(Checkin.checked_in_at))).all()
+    per_day: dict[date, int] = {}
+    for c, _ in rows:
+        per_day[c.day] = per_day.get(c.day, 0) + 1
+    return CheckinsPublic(
+        per_day=[CheckinDayPublic(day=d, count=n) for d, n in sorted(per_day.items())],
+        items=[CheckinPublic(ikm_id=c.ikm_id, ikm_name=p.name, day=c.day, checked_in_by=c.checked_in_by,
+                             checked_in_at=c.checked_in_at) for c, p in rows])
