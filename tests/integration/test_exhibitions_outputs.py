@@ -66,3 +66,65 @@ def test_floorplan_exhibitor_list_and_checkins(cluster: Cluster) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["per_day"] == [{"day": "2099-03-01", "count": 2}, {"day": "2099-03-02", "count": 1}]
     assert len(r.json()["items"]) == 3
+
+
+def holders(c: Cluster, fair_id: str) -> dict[str, str]:
+    r = c.call("exhibitions", "GET", f"/exhibitions/{fair_id}/allocations", user="komang.panitia")
+    assert r.status_code == 200, r.text
+    return {row["booth_code"]: row["ikm_id"] for row in r.json()}
+
+
+def test_move_and_swap_keep_one_holder_per_booth_and_tell_the_registry(cluster: Cluster) -> None:
+    c = cluster
+    c.start()
+    people(c)
+    fair_id = open_fair(c, booths=0, newcomer_share=0.0)
+    booths = [booth_body(f"A-0{i}", x=3 * i) for i in range(1, 5)]
+    booths.append(booth_body("K-01", sectors=["kuliner"], y=4))
+    r = c.call("exhibitions", "POST", f"/exhibitions/{fair_id}/booths", user="komang.panitia", json=booths)
+    assert r.status_code == 201, r.text
+    for i in range(3):
+        register(c, name=f"UD Perak {i}", products=1)
+    register(c, name="CV Dapur Bali", products=1, sector="kuliner")
+    eventually(lambda: len(holders(c, fair_id)) == 4, what="four booths held")
+    before = holders(c, fair_id)
+    free = next(b["code"] for b in booths if b["code"] not in before)
+    mover, taken = sorted(code for code in before if code.startswith("A-"))[:2]  # three kriya holders
+
+    base = f"/exhibitions/{fair_id}"
+    r = c.call("exhibitions", "POST", f"{base}/booths/{mover}/move", user="komang.panitia", json={"to": taken})
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "to", r.text
+    r = c.call("exhibitions", "POST", f"{base}/booths/{mover}/move", user="komang.panitia", json={"to": "K-01"})
+    assert r.status_code in (409, 422), r.text  # K-01 is held, and takes only kuliner
+    r = c.call("exhibitions", "POST", f"{base}/booths/{mover}/move", user="komang.panitia", json={"to": "Z-99"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "to", r.text
+    r = c.call("exhibitions", "POST", f"{base}/booths/{mover}/move", user="komang.panitia", json={})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "to", r.text
+    r = c.call("exhibitions", "POST", f"{base}/booths/{mover}/move", user="wayan.registrar", json={"to": free})
+    assert r.status_code == 403
+    r = c.call("exhibitions", "POST", f"{base}/booths/{mover}/move", user="komang.panitia", json={"to": free})
+    assert r.status_code == 200 and r.json()["booth_code"] == free, r.text
+    after = holders(c, fair_id)
+    assert after[free] == before[mover] and mover not in after
+    moved = before[mover]
+    assert "dipindah" in applications_of(c, fair_id)[moved]["reason"].lower()
+
+    # Swap: both kriya holders exchange; a kriya holder may not take the kuliner booth.
+    r = c.call("exhibitions", "POST", f"{base}/swaps", user="komang.panitia", json={"a": free, "b": "K-01"})
+    assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} == {"a", "b"}, r.text
+    r = c.call("exhibitions", "POST", f"{base}/swaps", user="komang.panitia", json={"a": free, "b": mover})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "b", r.text  # mover is free now
+    r = c.call("exhibitions", "POST", f"{base}/swaps", user="komang.panitia", json={"a": free, "b": free})
+    assert r.status_code == 422, r.text
+    r = c.call("exhibitions", "POST", f"{base}/swaps", user="komang.panitia", json={"a": free, "b": taken})
+    assert r.status_code == 200 and len(r.json()) == 2, r.text
+    swapped = holders(c, fair_id)
+    assert swapped[free] == before[taken] and swapped[taken] == moved
+    assert len(set(swapped.values())) == len(swapped) == 4
+
+    def told(ikm_id: str) -> bool:
+        r = c.call("registry", "GET", f"/ikms/{ikm_id}", user="wayan.registrar")
+        kinds = [entry["event_type"] for entry in r.json()["timeline"]]
+        return kinds.count("exhibition.booth_allocated") >= 2 and "exhibition.booth_released" in kinds
+
+    eventually(lambda: told(moved) and told(before[taken]), what="registry timelines show the moves")

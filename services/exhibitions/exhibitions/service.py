@@ -742,3 +742,95 @@ def list_checkins(session: Session, fair: Exhibition) -> CheckinsPublic:
         per_day=[CheckinDayPublic(day=d, count=n) for d, n in sorted(per_day.items())],
         items=[CheckinPublic(ikm_id=c.ikm_id, ikm_name=p.name, day=c.day, checked_in_by=c.checked_in_by,
                              checked_in_at=c.checked_in_at) for c, p in rows])
+
+
+# --- manual moves -------------------------------------------------------------------------------
+
+
+def _holder(session: Session, booth: Booth, field: str) -> Application:
+    application = session.exec(select(Application).where(Application.booth_id == booth.id)).first()
+    if application is None:
+        raise invalid(field, f"Stan {booth.code} tidak sedang ditempati.", f"Booth {booth.code} is not held.")
+    return application
+
+
+def _sector_of(session: Session, application: Application) -> str:
+    profile = session.get(IkmProfile, application.ikm_id)
+    assert profile is not None
+    return profile.sector
+
+
+def _moved(session: Session, fair: Exhibition, application: Application, old: Booth, new: Booth,
+           reason: str, reason_en: str) -> None:
+    """Stage the two facts of a move: the old booth released, the new one allocated."""
+    application.reason, application.reason_en, application.updated_at = reason, reason_en, utcnow()
+    session.add(application)
+    add_event(session, new_event("exhibition.booth_released", BoothReleasedV1(
+        exhibition_id=fair.id, exhibition_name=fair.name, ikm_id=application.ikm_id, booth_code=old.code,
+        reason=reason)))
+    add_event(session, new_event("exhibition.booth_allocated", BoothAllocatedV1(
+        exhibition_id=fair.id, exhibition_name=fair.name, ikm_id=application.ikm_id, booth_code=new.code,
+        reason=reason)))
+
+
+def move_booth(session: Session, fair: Exhibition, code: str, to: str) -> Application:
+    """The holder of `code` moves to the free booth `to`, which must take its sector (409 when taken)."""
+    old = _booth_by_code(session, fair, code)
+    application = session.exec(select(Application).where(Application.booth_id == old.id)).first()
+    if application is None:
+        raise ApiError(404, "not_found", f"Stan {code} tidak sedang ditempati.", f"Booth {code} is not held.")
+    if to == code:
+        raise invalid("to", "Stan tujuan sama dengan stan asal.", "The target booth is the booth it holds.")
+    new = _booth_in_request(session, fair, to, "to")
+    if session.exec(select(Application.id).where(Application.booth_id == new.id)).first() is not None:
+        raise ApiError(409, "conflict", f"Stan {to} sudah ditempati IKM lain.", f"Booth {to} is already taken.",
+                       [FieldError(field="to", message="Stan sudah terisi.", message_en="Booth taken.")])
+    sector = _sector_of(session, application)
+    if not rules.booth_accepts(_slot(new), sector):
+        raise invalid("to", f"Stan {to} tidak menerima sektor {sector}.", f"Booth {to} does not take sector {sector}.")
+    application.booth_id = new.id
+    session.add(application)
+    session.flush()
+    _moved(session, fair, application, old, new, f"Dipindah panitia dari stan {code} ke stan {to}.",
+           f"Moved by the organisers from booth {code} to booth {to}.")
+    session.flush()
+    fill_from_waitlist(session, fair, None)  # the booth left behind may suit someone waiting
+    return application
+
+
+def swap_booths(session: Session, fair: Exhibition, code_a: str, code_b: str) -> tuple[Application, Application]:
+    """Two holders exchange booths; each booth must take the other holder's sector."""
+    booth_a, booth_b = _booth_in_request(session, fair, code_a, "a"), _booth_in_request(session, fair, code_b, "b")
+    holder_a, holder_b = _holder(session, booth_a, "a"), _holder(session, booth_b, "b")
+    problems: list[FieldError] = []
+    for booth, holder, field in ((booth_b, holder_a, "b"), (booth_a, holder_b, "a")):
+        sector = _sector_of(session, holder)
+        if not rules.booth_accepts(_slot(booth), sector):
+            problems.append(FieldError(field=field, message=f"Stan {booth.code} tidak menerima sektor {sector}.",
+                                       message_en=f"Booth {booth.code} does not take sector {sector}."))
+    if problems:
+        raise ApiError(422, "invalid_input", "Kedua stan tidak dapat ditukar.", "The two booths cannot be swapped.",
+                       problems)
+    holder_a.booth_id = None  # the unique booth_id holds mid-swap: free one booth first
+    session.add(holder_a)
+    session.flush()
+    holder_b.booth_id = booth_a.id
+    session.add(holder_b)
+    session.flush()
+    holder_a.booth_id = booth_b.id
+    session.add(holder_a)
+    session.flush()
+    _moved(session, fair, holder_a, booth_a, booth_b, f"Ditukar panitia: dari stan {code_a} ke stan {code_b}.",
+           f"Swapped by the organisers: from booth {code_a} to booth {code_b}.")
+    _moved(session, fair, holder_b, booth_b, booth_a, f"Ditukar panitia: dari stan {code_b} ke stan {code_a}.",
+           f"Swapped by the organisers: from booth {code_b} to booth {code_a}.")
+    session.flush()
+    return holder_a, holder_b
+
+
+def _booth_in_request(session: Session, fair: Exhibition, code: str, field: str) -> Booth:
+    booth = session.exec(select(Booth).where(Booth.exhibition_id == fair.id, Booth.code == code)).first()
+    if booth is None:
+        raise invalid(field, f"Stan {code} tidak ada di denah pameran ini.",
+                      f"Booth {code} is not on this fair's floor plan.")
+    return booth

@@ -7,7 +7,15 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.exc import IntegrityError
 
 from exhibitions import service
-from exhibitions.schemas import AllocationPublic, ApplicationPublic, AssignmentRequest, Page, PreferenceRequest
+from exhibitions.schemas import (
+    AllocationPublic,
+    ApplicationPublic,
+    AssignmentRequest,
+    MoveRequest,
+    Page,
+    PreferenceRequest,
+    SwapRequest,
+)
 from shared.auth import Principal, require_roles
 from shared.errors import ApiError
 from shared.web import SessionDep, UnitOfWorkDep
@@ -72,3 +80,29 @@ def unlock(exhibition_id: uuid.UUID, ikm_id: uuid.UUID, uow: UnitOfWorkDep, _: O
     application = service.unlock(uow.session, fair, ikm_id)
     uow.commit()
     return {"ikm_id": str(application.ikm_id), "locked": application.locked}
+
+
+@router.post("/booths/{code}/move", response_model=AllocationPublic,
+             summary="Move a booth's holder to a free booth that takes its sector (409 when taken)")
+def move(exhibition_id: uuid.UUID, code: str, data: MoveRequest, uow: UnitOfWorkDep, _: Organiser) -> AllocationPublic:
+    try:
+        fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+        service.move_booth(uow.session, fair, code, data.to)
+        uow.commit()
+    except IntegrityError as exc:
+        raise ApiError(409, "conflict", f"Stan {data.to} sudah ditempati IKM lain.",
+                       f"Booth {data.to} is already taken.") from exc
+    return next(a for a in service.list_allocations(uow.session, fair) if a.booth_code == data.to)
+
+
+@router.post("/swaps", response_model=list[AllocationPublic],
+             summary="Two holders exchange booths (each booth must take the other's sector)")
+def swap(exhibition_id: uuid.UUID, data: SwapRequest, uow: UnitOfWorkDep, _: Organiser) -> list[AllocationPublic]:
+    try:
+        fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+        service.swap_booths(uow.session, fair, data.a, data.b)
+        uow.commit()
+    except IntegrityError as exc:
+        raise ApiError(409, "conflict", "Stan berubah saat ditukar; coba lagi.",
+                       "The booths changed during the swap; try again.") from exc
+    return [a for a in service.list_allocations(uow.session, fair) if a.booth_code in (data.a, data.b)]
