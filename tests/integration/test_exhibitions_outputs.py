@@ -128,3 +128,18 @@ def test_move_and_swap_keep_one_holder_per_booth_and_tell_the_registry(cluster: 
         return kinds.count("exhibition.booth_allocated") >= 2 and "exhibition.booth_released" in kinds
 
     eventually(lambda: told(moved) and told(before[taken]), what="registry timelines show the moves")
+
+    # Confirming a hold: organisers only; only a holder; the second confirmation keeps the first time.
+    r = c.call("exhibitions", "POST", f"{base}/applications/{moved}/confirm", user="wayan.registrar")
+    assert r.status_code == 403
+    r = c.call("exhibitions", "POST", f"{base}/applications/{moved}/confirm", user="komang.panitia")
+    assert r.status_code == 200 and r.json()["confirmed_at"], r.text
+    again = c.call("exhibitions", "POST", f"{base}/applications/{moved}/confirm", user="komang.panitia")
+    assert again.status_code == 200 and again.json()["confirmed_at"] == r.json()["confirmed_at"]
+    r = c.call("exhibitions", "DELETE", f"{base}/booths/{taken}/assignment", user="komang.panitia")
+    assert r.status_code == 204, r.text
+    r = c.call("exhibitions", "POST", f"{base}/applications/{moved}/confirm", user="komang.panitia")
+    assert r.status_code == 409, r.text
+    r = c.call("exhibitions", "POST", f"{base}/applications/00000000-0000-0000-0000-000000000001/confirm",
+               user="komang.panitia")
+    assert r.status_code == 404, r.text

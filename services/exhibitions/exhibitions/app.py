@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from exhibitions.handlers import HANDLERS
 from exhibitions.routes import allocation_runs, applications, exhibitions, outputs
 from exhibitions.settings import ExhibitionsSettings
+from exhibitions.tasks import on_startup
 from shared.web import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -25,4 +26,5 @@ def create_app(settings: ExhibitionsSettings | None = None) -> FastAPI:
                  outputs.router],
         handlers=HANDLERS,
         migrations_dir=MIGRATIONS,
+        on_startup=on_startup(settings),
     )

@@ -834,3 +834,46 @@ def _booth_in_request(session: Session, fair: Exhibition, code: str, field: str)
         raise invalid(field, f"Stan {code} tidak ada di denah pameran ini.",
                       f"Booth {code} is not on this fair's floor plan.")
     return booth
+
+
+# --- hold confirmation --------------------------------------------------------------------------
+
+
+def confirm_hold(session: Session, fair: Exhibition, ikm_id: uuid.UUID) -> Application:
+    """The exhibitor confirms the booth it holds; a confirmed hold no longer expires."""
+    application = _application(session, fair, ikm_id)
+    if application.status != "allocated" or application.booth_id is None:
+        raise ApiError(409, "conflict", "IKM ini tidak sedang memegang stan di pameran ini.",
+                       "This IKM does not hold a booth at this fair.")
+    if application.confirmed_at is None:
+        application.confirmed_at = utcnow()
+        application.updated_at = application.confirmed_at
+        session.add(application)
+        session.flush()
+    return application
+
+
+def release_unconfirmed(session: Session, now: datetime) -> list[Application]:
+    """Release every allocated hold not confirmed by its deadline: withdrawn, with the reason in words;
+    the waitlist moves up through the ordinary release path."""
+    due = session.exec(select(Application.id, Application.exhibition_id).where(
+        Application.status == "allocated", col(Application.booth_id).is_not(None),
+        col(Application.confirmed_at).is_(None), col(Application.confirm_by).is_not(None),
+        col(Application.confirm_by) < now).order_by(col(Application.exhibition_id))).all()
+    released: list[Application] = []
+    for application_id, exhibition_id in due:
+        fair = get_exhibition(session, exhibition_id, lock=True)
+        application = session.get(Application, application_id)
+        # Re-read under the fair's lock: an organiser may have confirmed or moved it meanwhile.
+        if application is None or application.status != "allocated" or application.booth_id is None \
+                or application.confirmed_at is not None or application.confirm_by is None \
+                or application.confirm_by >= now:
+            continue
+        booth = session.get(Booth, application.booth_id)
+        code = booth.code if booth is not None else "?"
+        deadline = application.confirm_by.date().isoformat()
+        _release(session, fair, application, None, "withdrawn",
+                 f"Stan {code} dilepas karena tidak dikonfirmasi sampai batas waktu {deadline}.",
+                 f"Booth {code} was released because it was not confirmed by the deadline, {deadline}.")
+        released.append(application)
+    return released

@@ -14,3 +14,5 @@ class ExhibitionsSettings(ServiceSettings):
     allocation_time_limit_s: float = Field(default=60.0, alias="SENTRA_ALLOCATION_TIME_LIMIT_S")
     # Days an IKM has to confirm a booth it was given (0: holds never expire).
     confirm_days: int = Field(default=14, alias="SENTRA_CONFIRM_DAYS")
+    # Seconds between passes that release holds not confirmed by their deadline (`confirm_by`).
+    hold_expiry_interval_s: float = Field(default=600, gt=0, alias="SENTRA_HOLD_EXPIRY_INTERVAL_S")

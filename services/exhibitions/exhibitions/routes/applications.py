@@ -106,3 +106,12 @@ def swap(exhibition_id: uuid.UUID, data: SwapRequest, uow: UnitOfWorkDep, _: Org
         raise ApiError(409, "conflict", "Stan berubah saat ditukar; coba lagi.",
                        "The booths changed during the swap; try again.") from exc
     return [a for a in service.list_allocations(uow.session, fair) if a.booth_code in (data.a, data.b)]
+
+
+@router.post("/applications/{ikm_id}/confirm", summary="Confirm a booth hold so it does not expire at its deadline")
+def confirm(exhibition_id: uuid.UUID, ikm_id: uuid.UUID, uow: UnitOfWorkDep, _: Organiser) -> dict[str, object]:
+    fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+    application = service.confirm_hold(uow.session, fair, ikm_id)
+    uow.commit()
+    return {"ikm_id": str(application.ikm_id), "confirm_by": application.confirm_by,
+            "confirmed_at": application.confirmed_at}
