@@ -52,7 +52,7 @@ class Runtime:
         broker_log.setLevel(logging.DEBUG if settings.log_level.upper() == "DEBUG" else logging.WARNING)
         self.broker = RedisBroker(settings.redis_url, logger=broker_log)
         self.redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
-        self.relay = OutboxRelay(self.engine, self.broker, read_engine=self.read_engine, poll_s=settings.relay_poll_s,
+        self.relay = OutboxRelay(self.engine, self.redis, read_engine=self.read_engine, poll_s=settings.relay_poll_s,
                                  batch=settings.relay_batch)
         self.consumer: EventConsumer | None = None
         if handlers:
