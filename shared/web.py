@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from shared.consumer import EventConsumer, Handler, ensure_groups
-from shared.db import database_reachable, make_engine, make_read_engine, migrate
+from shared.db import database_reachable, make_engine, make_read_engine, migrate, session_scope
 from shared.errors import install_error_handlers
 from shared.events import EVENT_TYPES
 from shared.logs import configure_logging, correlation
@@ -73,6 +73,7 @@ class Runtime:
                                       description=event_type.summary,
                                       schema=event_type.versions[event_type.current_version])
         self._supervisor: asyncio.Task[None] | None = None
+        self._timers: list[asyncio.Task[None]] = []
         self.broker_started = False
 
     async def start(self, migrations_dir: Path) -> None:
@@ -113,7 +114,38 @@ class Runtime:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
+    def run_periodically(self, name: str, interval_s: float, work: Callable[[Session], int]) -> None:
+        """Run `work` every `interval_s` seconds in its own write transaction: the one mechanism for
+        a service's timers (approvals expiring, booth holds lapsing). `work` returns how many things
+        it changed; a pass that changed any wakes the relay for the events it staged. A failed pass
+        is logged and tried again at the next tick. Stopped with the service."""
+
+        def one_pass() -> int:
+            with session_scope(self.engine) as session:
+                changed = work(session)
+            if changed:
+                log.info("%s: %d changed", name, changed)
+                self.relay.notify()
+            return changed
+
+        async def forever() -> None:
+            while True:
+                try:
+                    await asyncio.to_thread(one_pass)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("%s failed; trying again in %.0fs", name, interval_s)
+                await asyncio.sleep(interval_s)
+
+        self._timers.append(asyncio.create_task(forever(), name=name))
+
     async def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        for timer in self._timers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
         if self._supervisor is not None:
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):

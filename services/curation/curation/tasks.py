@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from curation import service
 from curation.settings import CurationSettings
 from shared.db import session_scope
 from shared.events import utcnow
 from shared.web import Runtime
-
-log = logging.getLogger("sentra.curation.tasks")
-_running: set[asyncio.Task[None]] = set()
 
 
 def seed_rubric(runtime: Runtime) -> None:
@@ -26,27 +23,9 @@ def seed_rubric(runtime: Runtime) -> None:
         service.ensure_default_rubric(session)
 
 
-def expire_once(runtime: Runtime) -> int:
-    """One expiry pass in one transaction; wakes the relay when it staged events."""
+def expire_due(session: Session) -> int:
     now = utcnow()
-    with session_scope(runtime.engine) as session:
-        expired = service.expire_due(session, now.date(), now)
-    if expired:
-        log.info("expired %d approvals", len(expired))
-        runtime.relay.notify()
-    return len(expired)
-
-
-async def expire_forever(runtime: Runtime, interval_s: float) -> None:
-    """Every `interval_s` seconds, expire lapsed approvals; a failed pass is logged and retried next time."""
-    while True:
-        try:
-            await asyncio.to_thread(expire_once, runtime)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("expiry pass failed; retrying in %.0fs", interval_s)
-        await asyncio.sleep(interval_s)
+    return len(service.expire_due(session, now.date(), now))
 
 
 def on_startup(settings: CurationSettings) -> Callable[[Runtime], Awaitable[None]]:
@@ -54,9 +33,6 @@ def on_startup(settings: CurationSettings) -> Callable[[Runtime], Awaitable[None
 
     async def start(runtime: Runtime) -> None:
         await asyncio.to_thread(seed_rubric, runtime)
-        # Held here so it is not garbage-collected; asyncio cancels it when the server's loop ends.
-        task = asyncio.create_task(expire_forever(runtime, settings.expiry_interval_s), name="curation-expiry")
-        _running.add(task)
-        task.add_done_callback(_running.discard)
+        runtime.run_periodically("curation-expiry", settings.expiry_interval_s, expire_due)
 
     return start
