@@ -26,8 +26,8 @@ import httpx
 import redis
 
 from shared.servers import RedisProcess, find_redis_server_binary
-from tests.support.cluster import Cluster
-from tests.support.data import booth_body, fair_body, ikm_body
+from tests.support.cluster import LOAD_REGISTRAR, Cluster, prepare_load
+from tests.support.data import ikm_body
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "BENCHMARKS.md"
@@ -64,17 +64,8 @@ def run_chain(n_ikm: int, products: int, clients: int) -> dict[str, Any]:
     c = Cluster(tmp, server.url)
     try:
         c.start()
-        c.create_user("registrar.bench", ["registrar"])
-        c.create_user("organiser.bench", ["organiser"])
-        for i in range(3):
-            c.call("curation", "POST", "/curators", json={"username": f"kurator{i}", "full_name": f"K {i}",
-                                                          "sectors": ["kriya"]}).raise_for_status()
-        fair = c.call("exhibitions", "POST", "/exhibitions", user="organiser.bench",
-                      json=fair_body(sentra_cap=None, regency_max_share=1.0)).raise_for_status().json()
-        booths = max(1, n_ikm // 2)  # half placed, half waitlisted: both paths are exercised
-        c.call("exhibitions", "POST", f"/exhibitions/{fair['id']}/booths", user="organiser.bench",
-               json=[booth_body(f"B-{i:05d}") for i in range(booths)]).raise_for_status()
-        token = c.token("registrar.bench")
+        prepare_load(c, booths=n_ikm // 2)  # half placed, half waitlisted: both paths are exercised
+        token = c.token(LOAD_REGISTRAR)
         bodies = [ikm_body(name=f"UD Bench {i}", products=products) for i in range(n_ikm)]
         url = f"{c['registry'].url}/ikms"
         api_latency: list[float] = []

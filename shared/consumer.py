@@ -286,13 +286,6 @@ class EventConsumer:
         EVENTS_CONSUMED.labels(stream, "applied" if applied else "duplicate").inc()
         return True, applied
 
-    async def dead_letter(self, stream: str, msg: RedisStreamMessage, error: str, deliveries: int) -> None:
-        """Dead-letter the entry `msg` carries, then ack it."""
-        raw = msg.raw_message
-        await self._dead_letter_entry(stream, (raw.get("message_ids") or [b""])[0], dict(raw.get("data") or {}),
-                                      error, deliveries)
-        await msg.ack()
-
     async def _dead_letter_entry(self, stream: str, entry_id: bytes, fields: dict[Any, Any], error: str,
                                  deliveries: int) -> None:
         """Copy the original entry with the error and delivery count to `<stream>.dlq` (the caller acks)."""

@@ -25,8 +25,8 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from shared.events import EVENT_TYPES, dead_letter_stream
 from shared.servers import RedisProcess
-from tests.support.cluster import SERVICES, Cluster
-from tests.support.data import booth_body, fair_body, ikm_body
+from tests.support.cluster import LOAD_REGISTRAR, SERVICES, Cluster, prepare_load
+from tests.support.data import ikm_body
 
 CONSUMER_GROUPS = {"registry": ["curation.case_opened", "curation.decided", "exhibition.booth_allocated",
                                 "exhibition.booth_released", "exhibition.waitlisted"],
@@ -87,7 +87,7 @@ def register_all(c: Cluster, bodies: list[dict[str, Any]], report: Report, deadl
                  pace: float) -> list[str]:
     """POST each IKM until the registry has it: a timeout or refused connection is retried with the
     same body, and a 409 on its NIB means an earlier try did commit."""
-    token = c.token("registrar.faults")
+    token = c.token(LOAD_REGISTRAR)
     nibs: list[str] = []
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=10) as http:
         for body in bodies:
@@ -241,15 +241,7 @@ def run_seed(root: Path, seed: int, n_ikm: int, products: int = 2, seconds: floa
     c = Cluster(root, server.url)
     try:
         c.start()
-        c.create_user("registrar.faults", ["registrar"])
-        c.create_user("organiser.faults", ["organiser"])
-        for i in range(3):
-            c.call("curation", "POST", "/curators", json={"username": f"kurator{i}", "full_name": f"K{i}",
-                                                          "sectors": ["kriya"]}).raise_for_status()
-        fair = c.call("exhibitions", "POST", "/exhibitions", user="organiser.faults",
-                      json=fair_body(sentra_cap=None)).raise_for_status().json()
-        c.call("exhibitions", "POST", f"/exhibitions/{fair['id']}/booths", user="organiser.faults",
-               json=[booth_body(f"F-{i:04d}") for i in range(max(1, n_ikm // 2))]).raise_for_status()
+        prepare_load(c, booths=n_ikm // 2)
         bodies = [ikm_body(name=f"UD Faults {seed}-{i}", products=products) for i in range(n_ikm)]
 
         chaos = Chaos(c, server, rng, report)

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from shared.servers import free_port
+from tests.support.data import booth_body, fair_body
 
 SERVICES = ("registry", "curation", "exhibitions")
 ADMIN_PASSWORD = "admin-test-password"
@@ -148,6 +149,25 @@ class Cluster:
         r.raise_for_status()
         token: str = r.json()["access_token"]
         return token
+
+
+LOAD_REGISTRAR = "registrar.load"
+
+
+def prepare_load(c: Cluster, booths: int) -> str:
+    """What a load run needs (the chain benchmark, the fault suite): a registrar, three kriya
+    curators and one open fair without curation with `booths` kriya booths. Returns the fair's id."""
+    c.create_user(LOAD_REGISTRAR, ["registrar"])
+    c.create_user("organiser.load", ["organiser"])
+    for i in range(3):
+        c.call("curation", "POST", "/curators", json={"username": f"kurator{i}", "full_name": f"Kurator {i}",
+                                                      "sectors": ["kriya"]}).raise_for_status()
+    fair = c.call("exhibitions", "POST", "/exhibitions", user="organiser.load",
+                  json=fair_body(sentra_cap=None, regency_max_share=1.0)).raise_for_status().json()
+    c.call("exhibitions", "POST", f"/exhibitions/{fair['id']}/booths", user="organiser.load",
+           json=[booth_body(f"B-{i:05d}") for i in range(max(1, booths))]).raise_for_status()
+    fair_id: str = fair["id"]
+    return fair_id
 
 
 def eventually(check: Callable[[], Any], timeout: float = 30, interval: float = 0.2, what: str = "") -> Any:
