@@ -8,10 +8,10 @@ next pass, and the consumers' inbox absorbs the duplicate.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from prometheus_client import Counter, Gauge
@@ -22,6 +22,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from shared.db import UtcDateTime, session_scope
 from shared.events import EVENT_TYPES, Envelope, utcnow
+from shared.worker import BackgroundWorker
 
 log = logging.getLogger("sentra.outbox")
 
@@ -46,19 +47,24 @@ class OutboxEvent(SQLModel, table=True):
 
 def add_event(session: Session, envelope: Envelope) -> None:
     """Stage `envelope` for publishing; it becomes visible only if the caller's transaction commits."""
-    session.add(
-        OutboxEvent(
-            event_id=envelope.event_id,
-            event_type=envelope.event_type,
-            stream=EVENT_TYPES[envelope.event_type].stream,
-            envelope=envelope.model_dump_json(),
-            created_at=envelope.occurred_at,
-        )
-    )
+    session.add(OutboxEvent(**outbox_values(envelope)))
 
 
-class OutboxRelay:
+def outbox_values(envelope: Envelope) -> dict[str, Any]:
+    """The outbox row of `envelope` as column values, for a caller inserting many rows at once."""
+    return {
+        "event_id": envelope.event_id,
+        "event_type": envelope.event_type,
+        "stream": EVENT_TYPES[envelope.event_type].stream,
+        "envelope": envelope.model_dump_json(),
+        "created_at": envelope.occurred_at,
+    }
+
+
+class OutboxRelay(BackgroundWorker):
     """Publishes unpublished outbox rows in insertion order; keeps trying while Redis is away."""
+
+    name = "outbox-relay"
 
     def __init__(
         self,
@@ -70,56 +76,24 @@ class OutboxRelay:
         batch: int = 200,
         keep_published: timedelta = timedelta(days=7),
     ) -> None:
+        super().__init__(poll_s)
         self._engine = engine
         self._read_engine = read_engine or engine
         self._redis = redis
-        self._poll_s = poll_s
         self._batch = batch
         self._keep_published = keep_published
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._passes = 0
 
-    def notify(self) -> None:
-        """Wake the relay now (callable from request threads): a commit has staged events."""
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake.set)
+    async def one_pass(self) -> bool:
+        sent = await self.publish_pending()
+        self._passes += 1
+        if self._passes % 1000 == 0:
+            await asyncio.to_thread(self._prune)
+        return sent > 0  # drain a backlog without sleeping
 
-    def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        backoff = self._poll_s
-        passes = 0
-        while True:
-            try:
-                sent = await self.publish_pending()
-                backoff = self._poll_s
-                passes += 1
-                if passes % 1000 == 0:
-                    await asyncio.to_thread(self._prune)
-                if sent:
-                    continue  # drain a backlog without sleeping
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                OUTBOX_FAILURES.inc()
-                log.warning("outbox relay pass failed; retrying in %.1fs: %s", backoff, exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+    def on_failure(self, exc: Exception, retry_in_s: float) -> None:
+        OUTBOX_FAILURES.inc()
+        log.warning("outbox relay pass failed; retrying in %.1fs: %s", retry_in_s, exc)
 
     async def publish_pending(self) -> int:
         """One pass: publish up to `batch` rows in order, in one pipelined round trip, and mark them.

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -31,54 +30,37 @@ from registry.tables import ImportJob
 from shared.auth import Principal
 from shared.errors import ApiError
 from shared.events import utcnow
+from shared.worker import BackgroundWorker
 
 log = logging.getLogger("sentra.registry.importer")
 
 
-class Importer:
+class Importer(BackgroundWorker):
+    name = "importer"
+
     def __init__(self, engine: Engine, settings: RegistrySettings, on_commit: Callable[[], None]) -> None:
+        super().__init__(settings.import_poll_s)
         self._engine = engine
         self._settings = settings
         self._on_commit = on_commit  # wakes the outbox relay
-        self._stop = threading.Event()
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._running: asyncio.Future[None] | None = None
 
-    def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self._run(), name="importer")
-
-    def notify(self) -> None:
-        """Look for work now (callable from request threads)."""
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake.set)
+    async def one_pass(self) -> bool:
+        job_id = await asyncio.to_thread(self._claim)
+        if job_id is None:
+            return False
+        self._running = asyncio.ensure_future(asyncio.to_thread(self._work, job_id))
+        # Shielded: on shutdown the thread finishes its chunk instead of being abandoned.
+        await asyncio.shield(self._running)
+        return True
 
     async def stop(self) -> None:
         """Let the running chunk commit, then stop; the import resumes at the next start."""
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                job_id = await asyncio.to_thread(self._claim)
-                if job_id is not None:
-                    # Shielded: on shutdown the thread finishes its chunk instead of being abandoned.
-                    await asyncio.shield(asyncio.to_thread(self._work, job_id))
-                    continue
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("importer pass failed")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.import_poll_s)
+        await super().stop()
+        if self._running is not None:
+            with contextlib.suppress(Exception):
+                await self._running
+            self._running = None
 
     def _lease(self) -> timedelta:
         return timedelta(seconds=self._settings.import_lease_s)
@@ -136,7 +118,7 @@ class Importer:
         exit_after = settings.fault_import_exit_after_rows
         position = start
         while position < len(rows):
-            if self._stop.is_set():
+            if self.stopping.is_set():
                 return
             chunk = rows[position:position + settings.import_chunk_rows]
             with Session(self._engine, expire_on_commit=False) as session:
@@ -144,10 +126,10 @@ class Importer:
                 if job is None or job.processed != position:
                     return  # another worker took it over
                 sentra_ids = service.sentra_ids_by_name(session)
-                for row_number, values in chunk:
-                    result = service.import_row(session, values, sentra_ids, principal)
+                for row_number, result in service.import_rows(session, chunk, sentra_ids, principal):
                     service.record_row(session, job, row_number, result)
                     if exit_after is not None and job.processed >= exit_after:
+                        session.flush()  # the chunk's rows reach the database, uncommitted, as in a real crash
                         log.critical("fault point: exiting mid-import %s at row %d", job_id, row_number)
                         os._exit(137)
                 job.updated_at = utcnow()

@@ -65,14 +65,14 @@ Filters = Annotated[IkmFilters, Depends(_filters)]
              summary="Register an IKM with its products")
 def register_ikm(data: IkmCreate, uow: UnitOfWorkDep, principal: Registrar) -> Created:
     try:
-        ikm = service.register_ikm(uow.session, data, principal)
+        ikm_id = service.register_ikm(uow.session, data, principal)
         uow.commit()
     except IntegrityError as exc:
         if "nib" not in str(exc.orig).lower():
             raise
         # Two registrations of one NIB raced past the check: the unique index decided.
         raise _NIB_TAKEN from exc
-    return Created(id=ikm.id)
+    return Created(id=ikm_id)
 
 
 @router.get("/ikms", response_model=Page[IkmSummary], summary="Search the register")
