@@ -1,20 +1,26 @@
 """`sentra`: what operators and registrars do by hand.
 
+    sentra import FILE [--user U] [--rejections R.csv]   import a kabupaten's CSV/XLSX, with a progress bar
     sentra users create USERNAME --role registrar [--role curator] --full-name "..."   (asks the password)
     sentra seed-demo                        demo users and an open fair (development)
     sentra dlq list [--stream S]            dead letters with their errors
     sentra dlq replay STREAM ENTRY_ID       put a dead letter back on its stream
 
 Service URLs come from REGISTRY_URL / CURATION_URL / EXHIBITIONS_URL (default the `make run` ports),
-Redis from REDIS_URL, the admin password from SENTRA_ADMIN_PASSWORD (or a prompt).
+Redis from REDIS_URL, the admin password from SENTRA_ADMIN_PASSWORD (or a prompt), a registrar's
+from SENTRA_PASSWORD (or a prompt).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import getpass
 import os
 import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
 
 import httpx
 from redis import Redis
@@ -40,20 +46,105 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     password = os.environ.get("SENTRA_NEW_USER_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
     registry = _url("registry", 8001)
     with httpx.Client(timeout=30) as http:
-        token = http.post(f"{registry}/auth/token", data={"username": "admin", "password": _admin_password()})
-        if token.status_code != 200:
-            print(f"sign-in failed: {token.json().get('message_en')}", file=sys.stderr)
+        auth = _sign_in(http, registry, "admin", _admin_password())
+        if auth is None:
             return 1
-        r = http.post(f"{registry}/users", headers={"Authorization": f"Bearer {token.json()['access_token']}"},
-                      json={"username": args.username, "password": password, "full_name": args.full_name,
-                            "roles": args.role})
+        r = http.post(f"{registry}/users", headers=auth, json={
+            "username": args.username, "password": password, "full_name": args.full_name, "roles": args.role})
     if r.status_code != 201:
-        body = r.json()
-        print(f"{body.get('message')} / {body.get('message_en')}", file=sys.stderr)
-        for err in body.get("errors", []):
-            print(f"  {err['field']}: {err['message']} / {err['message_en']}", file=sys.stderr)
+        _print_error(r.json())
         return 1
     print(f"created {args.username} ({', '.join(args.role)})")
+    return 0
+
+
+def _sign_in(http: httpx.Client, base: str, username: str, password: str) -> dict[str, str] | None:
+    token = http.post(f"{base}/auth/token", data={"username": username, "password": password})
+    if token.status_code != 200:
+        print(f"sign-in failed / gagal masuk: {token.json().get('message_en')}", file=sys.stderr)
+        return None
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def _print_error(body: dict[str, Any]) -> None:
+    print(f"{body.get('message')} / {body.get('message_en')}", file=sys.stderr)
+    for err in body.get("errors", []):
+        print(f"  {err['field']}: {err['message']} / {err['message_en']}", file=sys.stderr)
+
+
+def progress_line(report: dict[str, Any], rate: float, width: int = 30) -> str:
+    """One line of the import's progress bar, from `GET /imports/{id}`."""
+    total, processed = int(report["total"]), int(report["processed"])
+    done = width if total == 0 else width * processed // total
+    share = 100 if total == 0 else 100 * processed // total
+    return (f"[{'#' * done}{'.' * (width - done)}] {share:3d}%  {processed:,}/{total:,} baris/rows  "
+            f"masuk/accepted {report['accepted']:,}  ganda/duplicates {report['duplicates']:,}  "
+            f"ditolak/rejected {report['rejected']:,}  {rate:,.0f} baris/s")
+
+
+def write_rejections(report: dict[str, Any], out: TextIO) -> int:
+    """Each row not accepted, one line per reason, for the registrar to correct in the file."""
+    writer = csv.writer(out)
+    writer.writerow(["row", "outcome", "field", "alasan", "reason"])
+    lines = 0
+    for outcome, rows in (("rejected", report["rejected_rows"]), ("duplicate", report["duplicate_rows"])):
+        for row in rows:
+            for err in row["errors"]:
+                writer.writerow([row["row"], outcome, err["field"], err["message"], err["message_en"]])
+                lines += 1
+    return lines
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"berkas tidak ditemukan / file not found: {path}", file=sys.stderr)
+        return 2
+    registry = _url("registry", 8001)
+    password = os.environ.get("SENTRA_PASSWORD") or getpass.getpass(f"password for {args.user}: ")
+    out = sys.stderr
+    interactive = out.isatty()
+    with httpx.Client(timeout=120) as http:
+        auth = _sign_in(http, registry, args.user, password)
+        if auth is None:
+            return 1
+        with path.open("rb") as f:
+            r = http.post(f"{registry}/imports", headers=auth, files={"file": (path.name, f)})
+        if r.status_code != 202:
+            _print_error(r.json())
+            return 1
+        import_id = r.json()["id"]
+        print(f"impor / import {import_id}: {path.name}", file=out)
+        started, last_printed = time.monotonic(), -1
+        while True:
+            report = http.get(f"{registry}/imports/{import_id}", headers=auth,
+                              params={"rows_limit": 10_000}).raise_for_status().json()
+            rate = report["processed"] / max(time.monotonic() - started, 1e-3)
+            line = progress_line(report, rate)
+            finished = report["status"] in ("done", "failed")
+            # On a terminal the bar redraws in place; in a log, a line per tenth of the file.
+            if interactive:
+                print(f"\r{line}", end="\n" if finished else "", file=out, flush=True)
+            elif finished or report["processed"] * 10 // max(report["total"], 1) > last_printed:
+                last_printed = report["processed"] * 10 // max(report["total"], 1)
+                print(line, file=out, flush=True)
+            if finished:
+                break
+            time.sleep(args.interval)
+    if report["status"] == "failed":
+        print(f"impor gagal / import failed: {report['error']} / {report['error_en']}", file=sys.stderr)
+        return 1
+    for row in report["rejected_rows"][:args.show]:
+        reasons = "; ".join(f"{e['field']}: {e['message']}" for e in row["errors"])
+        print(f"  baris/row {row['row']} ditolak/rejected: {reasons}", file=out)
+    if report["rejected"] > args.show:
+        print(f"  ... {report['rejected'] - args.show} baris lagi / more rows", file=out)
+    if args.rejections:
+        with open(args.rejections, "w", newline="", encoding="utf-8") as f:
+            write_rejections(report, f)
+        print(f"alasan per baris / reasons per row: {args.rejections}", file=out)
+    print(f"selesai / done: {report['accepted']} masuk/accepted, {report['duplicates']} ganda/duplicates, "
+          f"{report['rejected']} ditolak/rejected dari/of {report['total']}")
     return 0
 
 
@@ -94,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--full-name", required=True)
     create.add_argument("--role", action="append", choices=ROLES, required=True)
     create.set_defaults(func=cmd_users_create)
+
+    imp = sub.add_parser("import", help="import a kabupaten's CSV or XLSX file with a progress bar")
+    imp.add_argument("file")
+    imp.add_argument("--user", default=os.environ.get("SENTRA_USER", "registrar"),
+                     help="a registrar's username (default $SENTRA_USER or 'registrar')")
+    imp.add_argument("--rejections", metavar="CSV", help="write every row not accepted, with its reasons, here")
+    imp.add_argument("--show", type=int, default=20, help="rejected rows to print (default 20)")
+    imp.add_argument("--interval", type=float, default=0.5, help=argparse.SUPPRESS)
+    imp.set_defaults(func=cmd_import)
 
     sub.add_parser("seed-demo", help="demo users and an open fair").set_defaults(func=cmd_seed_demo)
 
