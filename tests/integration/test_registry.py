@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +251,45 @@ def test_the_mapping_dashboard_counts_a_hand_counted_register(cluster: Cluster) 
     assert count_ikm(c, sentra_id=sentra_id, need="machinery") == 1
     assert c.call("registry", "GET", "/stats/mapping", user="wayan.registrar",
                   params={"regency_code": "5171"}).json()["total_ikm"] == 1
+
+
+def test_a_sentra_is_kept_up_to_date_with_patch_and_its_regions_still_nest(cluster: Cluster) -> None:
+    c = cluster
+    c.start("registry")
+    c.create_user("wayan.registrar", ["registrar"])
+    c.create_user("komang.panitia", ["organiser"])
+    r = c.call("registry", "POST", "/sentra", user="wayan.registrar", json={
+        "name": "Sentra Bambu Kayubihi", "kind": "candidate", "sector": "kriya", "regency_code": "5106",
+        "district_code": "5106020"})
+    assert r.status_code == 201, r.text
+    sentra_id = r.json()["id"]
+    assert r.json()["decree_missing"] is False
+
+    # Made official by the regent, but the decree is not in yet: flagged until it is.
+    r = c.call("registry", "PATCH", f"/sentra/{sentra_id}", user="wayan.registrar", json={"kind": "official"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["kind"], r.json()["decree_missing"]) == ("official", True)
+    r = c.call("registry", "PATCH", f"/sentra/{sentra_id}", user="wayan.registrar", json={
+        "decree_number": "188.45/77/HK/2019", "decree_date": "2019-06-10",
+        "koperasi_name": "Koperasi Bambu Kayubihi", "problems": ["bambu tali makin sulit didapat"]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["decree_missing"] is False and body["kind"] == "official" and body["district_code"] == "5106020"
+    assert body["problems"] == ["bambu tali makin sulit didapat"]
+    assert c.call("registry", "GET", f"/sentra/{sentra_id}", user="komang.panitia").json() == body
+
+    # A district outside the sentra's regency, a cleared name, an unknown field: refused, nothing changed.
+    r = c.call("registry", "PATCH", f"/sentra/{sentra_id}", user="wayan.registrar",
+               json={"district_code": "5104010", "koperasi_name": "Lain"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "district_code"
+    r = c.call("registry", "PATCH", f"/sentra/{sentra_id}", user="wayan.registrar", json={"name": None})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
+    r = c.call("registry", "PATCH", f"/sentra/{sentra_id}", user="wayan.registrar", json={"members": 9})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "members"
+    assert c.call("registry", "GET", f"/sentra/{sentra_id}", user="komang.panitia").json() == body
+
+    # Only registrars keep the register; an unknown sentra is 404.
+    assert c.call("registry", "PATCH", f"/sentra/{sentra_id}", user="komang.panitia",
+                  json={"location": "x"}).status_code == 403
+    assert c.call("registry", "PATCH", f"/sentra/{uuid.uuid4()}", user="wayan.registrar",
+                  json={"location": "x"}).status_code == 404

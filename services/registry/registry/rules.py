@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from registry.regions import Region
 from shared.auth import Principal
@@ -171,6 +172,11 @@ def umkm_scale(investment_idr: int | None, annual_sales_idr: int | None) -> Size
     top = UMKM_LIMITS[-1][1] if index == 1 else UMKM_LIMITS[-1][2]
     return SizeClass("besar", f"Usaha besar: {word} {rupiah(amount)} di atas {rupiah(top)} (PP 7/2021).",
                      f"Large enterprise: {word_en} {rupiah(amount)} is above {rupiah(top)} (PP 7/2021).")
+
+
+def sentra_decree_missing(kind: str, decree_number: str | None, decree_date: date | None) -> bool:
+    """An official sentra is one set by a decree (SK): its number and date belong on the record."""
+    return kind == "official" and (not decree_number or decree_date is None)
 
 
 def sentra_below_minimum(members: int) -> bool:

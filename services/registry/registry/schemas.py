@@ -326,6 +326,24 @@ class SentraCreate(Strict):
     tourism_village: ShortText | None = Field(default=None, description="the desa wisata it belongs to")
 
 
+class SentraUpdate(Strict):
+    """A partial change of a sentra: only the fields sent change; `null` clears an optional one."""
+
+    name: Name | None = None
+    kind: Literal["official", "candidate", "informal"] | None = None
+    sector: Sector | None = None
+    regency_code: str | None = None
+    district_code: str | None = None
+    village_code: str | None = None
+    decree_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    decree_date: date | None = None
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    koperasi_name: ShortText | None = None
+    problems: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                              max_length=300)]], Field(max_length=50)] | None = None
+    tourism_village: ShortText | None = None
+
+
 class SentraPublic(BaseModel):
     id: uuid.UUID
     name: str
@@ -342,6 +360,7 @@ class SentraPublic(BaseModel):
     tourism_village: str | None
     members: int
     below_minimum: bool = Field(description="a sentra needs at least 5 IKM (PP 29/2018)")
+    decree_missing: bool = Field(default=False, description="official, but its decree number or date is not recorded")
 
 
 class RegionPublic(BaseModel):

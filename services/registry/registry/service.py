@@ -40,6 +40,7 @@ from registry.schemas import (
     SentraCount,
     SentraCreate,
     SentraPublic,
+    SentraUpdate,
     SizeClassPublic,
     TimelineEntryPublic,
     UserCreate,
@@ -158,31 +159,56 @@ def add_village(session: Session, data: VillageCreate, principal: Principal) -> 
 
 
 def create_sentra(session: Session, data: SentraCreate) -> Sentra:
-    codes = [c for c in (data.regency_code, data.district_code, data.village_code) if c]
-    found = find_regions(session, codes)
-    regency = found.get(data.regency_code)
-    if regency is None or regency.level != "regency":
-        raise invalid("regency_code", "Kode kabupaten/kota tidak ada dalam daftar wilayah BPS.",
-                      "The regency code is not in the BPS region list.")
-    if data.district_code is not None:
-        district = found.get(data.district_code)
-        if district is None or district.parent_code != data.regency_code:
-            raise invalid("district_code", f"Kecamatan {data.district_code} tidak berada di {regency.name}.",
-                          f"District {data.district_code} is not in {regency.name}.")
-    if data.village_code is not None:
-        village = found.get(data.village_code)
-        if village is None or village.parent_code != data.district_code:
-            raise invalid("village_code", "Desa/kelurahan tidak berada di kecamatan yang diisi.",
-                          "The village is not in the district given.")
+    _check_sentra_regions(session, data.regency_code, data.district_code, data.village_code)
     sentra = Sentra(**data.model_dump(), created_at=utcnow())
     session.add(sentra)
     return sentra
 
 
+def update_sentra(session: Session, sentra_id: uuid.UUID, data: SentraUpdate) -> Sentra:
+    """Change the fields sent. A region sent is checked with the ones kept, so the three still nest."""
+    sentra = session.get(Sentra, sentra_id)
+    if sentra is None:
+        raise not_found("Sentra", "Sentra")
+    sent = data.model_dump(exclude_unset=True)
+    for required in ("name", "kind", "sector", "regency_code", "problems"):
+        if required in sent and sent[required] is None:
+            raise invalid(required, "Wajib diisi; tidak dapat dikosongkan.", "Required; it cannot be cleared.")
+    if sent.keys() & {"regency_code", "district_code", "village_code"}:
+        merged = {k: sent.get(k, getattr(sentra, k)) for k in ("regency_code", "district_code", "village_code")}
+        _check_sentra_regions(session, merged["regency_code"], merged["district_code"], merged["village_code"])
+    for key, value in sent.items():
+        setattr(sentra, key, value)
+    session.add(sentra)
+    return sentra
+
+
+def _check_sentra_regions(session: Session, regency_code: str, district_code: str | None,
+                          village_code: str | None) -> None:
+    codes = [c for c in (regency_code, district_code, village_code) if c]
+    found = find_regions(session, codes)
+    regency = found.get(regency_code)
+    if regency is None or regency.level != "regency":
+        raise invalid("regency_code", "Kode kabupaten/kota tidak ada dalam daftar wilayah BPS.",
+                      "The regency code is not in the BPS region list.")
+    if district_code is not None:
+        district = found.get(district_code)
+        if district is None or district.parent_code != regency_code:
+            raise invalid("district_code", f"Kecamatan {district_code} tidak berada di {regency.name}.",
+                          f"District {district_code} is not in {regency.name}.")
+    if village_code is not None:
+        village = found.get(village_code)
+        if village is None or village.parent_code != district_code:
+            raise invalid("village_code", "Desa/kelurahan tidak berada di kecamatan yang diisi.",
+                          "The village is not in the district given.")
+
+
 def sentra_public(session: Session, sentra: Sentra) -> SentraPublic:
     members = session.exec(select(func.count()).select_from(Ikm).where(Ikm.sentra_id == sentra.id)).one()
     return SentraPublic(**sentra.model_dump(exclude={"created_at", "problems"}), problems=list(sentra.problems),
-                        members=members, below_minimum=rules.sentra_below_minimum(members))
+                        members=members, below_minimum=rules.sentra_below_minimum(members),
+                        decree_missing=rules.sentra_decree_missing(sentra.kind, sentra.decree_number,
+                                                                   sentra.decree_date))
 
 
 # --- IKM --------------------------------------------------------------------------------------

@@ -3,12 +3,21 @@ sentra minimum, and the fuller record's validation."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from registry.rules import BILLION, industry_class, name_key, rupiah, sentra_below_minimum, umkm_scale
+from registry.rules import (
+    BILLION,
+    industry_class,
+    name_key,
+    rupiah,
+    sentra_below_minimum,
+    sentra_decree_missing,
+    umkm_scale,
+)
 from registry.schemas import IkmCreate, IkmUpdate, SentraCreate
 from shared.errors import validation_errors
 
@@ -73,6 +82,15 @@ def test_different_businesses_keep_different_name_keys() -> None:
 def test_a_sentra_needs_five_members() -> None:
     assert sentra_below_minimum(4) is True
     assert sentra_below_minimum(5) is False
+
+
+def test_an_official_sentra_without_its_decree_number_or_date_is_flagged() -> None:
+    assert sentra_decree_missing("official", None, None) is True
+    assert sentra_decree_missing("official", "188.45/77/HK/2019", None) is True
+    assert sentra_decree_missing("official", "", date(2019, 6, 10)) is True
+    assert sentra_decree_missing("official", "188.45/77/HK/2019", date(2019, 6, 10)) is False
+    assert sentra_decree_missing("candidate", None, None) is False
+    assert sentra_decree_missing("informal", None, None) is False
 
 
 BASE: dict[str, Any] = {"name": "Perak Sari", "owner": {"name": "Ni Made Sari", "nik": "5104014101800001"},

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from registry import service
-from registry.schemas import Page, SentraCreate, SentraPublic
+from registry.schemas import Page, SentraCreate, SentraPublic, SentraUpdate
 from registry.tables import Sentra
 from shared.auth import Principal, require_roles
 from shared.errors import not_found
@@ -17,12 +17,11 @@ from shared.web import SessionDep, UnitOfWorkDep
 router = APIRouter(prefix="/sentra", tags=["sentra"])
 
 Reader = Annotated[Principal, Depends(require_roles("registrar", "curator", "organiser"))]
+Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SentraPublic, summary="Record a sentra")
-def create_sentra(
-    data: SentraCreate, uow: UnitOfWorkDep, _: Annotated[Principal, Depends(require_roles("registrar"))]
-) -> SentraPublic:
+def create_sentra(data: SentraCreate, uow: UnitOfWorkDep, _: Registrar) -> SentraPublic:
     sentra = service.create_sentra(uow.session, data)
     uow.commit()
     return service.sentra_public(uow.session, sentra)
@@ -45,3 +44,11 @@ def get_sentra(sentra_id: uuid.UUID, session: SessionDep, _: Reader) -> SentraPu
     if sentra is None:
         raise not_found("Sentra", "Sentra")
     return service.sentra_public(session, sentra)
+
+
+@router.patch("/{sentra_id}", response_model=SentraPublic,
+              summary="Change a sentra (its decree, koperasi, problems, location...): only the fields sent")
+def update_sentra(sentra_id: uuid.UUID, data: SentraUpdate, uow: UnitOfWorkDep, _: Registrar) -> SentraPublic:
+    sentra = service.update_sentra(uow.session, sentra_id, data)
+    uow.commit()
+    return service.sentra_public(uow.session, sentra)
