@@ -314,8 +314,9 @@ def _rerank_waitlist(session: Session, fair: Exhibition, causation: Envelope | N
                 reason="Daftar tunggu maju. / The waitlist moved up."), causation=causation))
 
 
-def assign_booth(session: Session, fair: Exhibition, code: str, ikm_id: uuid.UUID) -> Application:
-    """An organiser puts an applicant on a booth by hand: 409 when the booth is taken."""
+def assign_booth(session: Session, fair: Exhibition, code: str, ikm_id: uuid.UUID, confirm_days: int) -> Application:
+    """An organiser puts an applicant on a booth by hand: 409 when the booth is taken. The hold must be
+    confirmed within `confirm_days`, as after a published run."""
     booth = _booth_by_code(session, fair, code)
     holder = session.exec(select(Application).where(Application.booth_id == booth.id)).first()
     if holder is not None:
@@ -346,6 +347,7 @@ def assign_booth(session: Session, fair: Exhibition, code: str, ikm_id: uuid.UUI
     application.reason = f"Stan {code} ditetapkan panitia."
     application.reason_en = f"Booth {code} assigned by the organisers."
     application.updated_at = utcnow()
+    application.confirm_by, application.confirmed_at = _confirm_by(fair, application.updated_at, confirm_days), None
     session.add(application)
     session.flush()
     add_event(session, new_event("exhibition.booth_allocated", BoothAllocatedV1(
@@ -767,9 +769,10 @@ def _sector_of(session: Session, application: Application) -> str:
 
 
 def _moved(session: Session, fair: Exhibition, application: Application, old: Booth, new: Booth,
-           reason: str, reason_en: str) -> None:
-    """Stage the two facts of a move: the old booth released, the new one allocated."""
+           reason: str, reason_en: str, confirm_days: int) -> None:
+    """Stage the two facts of a move: the old booth released, the new one allocated (to be confirmed)."""
     application.reason, application.reason_en, application.updated_at = reason, reason_en, utcnow()
+    application.confirm_by, application.confirmed_at = _confirm_by(fair, application.updated_at, confirm_days), None
     session.add(application)
     add_event(session, new_event("exhibition.booth_released", BoothReleasedV1(
         exhibition_id=fair.id, exhibition_name=fair.name, ikm_id=application.ikm_id, booth_code=old.code,
@@ -779,8 +782,9 @@ def _moved(session: Session, fair: Exhibition, application: Application, old: Bo
         reason=reason)))
 
 
-def move_booth(session: Session, fair: Exhibition, code: str, to: str) -> Application:
-    """The holder of `code` moves to the free booth `to`, which must take its sector (409 when taken)."""
+def move_booth(session: Session, fair: Exhibition, code: str, to: str, confirm_days: int) -> Application:
+    """The holder of `code` moves to the free booth `to`, which must take its sector (409 when taken). A
+    new booth is a new hold: it must be confirmed within `confirm_days`, as after a published run."""
     old = _booth_by_code(session, fair, code)
     application = session.exec(select(Application).where(Application.booth_id == old.id)).first()
     if application is None:
@@ -798,14 +802,16 @@ def move_booth(session: Session, fair: Exhibition, code: str, to: str) -> Applic
     session.add(application)
     session.flush()
     _moved(session, fair, application, old, new, f"Dipindah panitia dari stan {code} ke stan {to}.",
-           f"Moved by the organisers from booth {code} to booth {to}.")
+           f"Moved by the organisers from booth {code} to booth {to}.", confirm_days)
     session.flush()
     fill_from_waitlist(session, fair, None)  # the booth left behind may suit someone waiting
     return application
 
 
-def swap_booths(session: Session, fair: Exhibition, code_a: str, code_b: str) -> tuple[Application, Application]:
-    """Two holders exchange booths; each booth must take the other holder's sector."""
+def swap_booths(session: Session, fair: Exhibition, code_a: str, code_b: str,
+                confirm_days: int) -> tuple[Application, Application]:
+    """Two holders exchange booths; each booth must take the other holder's sector. Each confirms its new
+    booth within `confirm_days`."""
     booth_a, booth_b = _booth_in_request(session, fair, code_a, "a"), _booth_in_request(session, fair, code_b, "b")
     holder_a, holder_b = _holder(session, booth_a, "a"), _holder(session, booth_b, "b")
     problems: list[FieldError] = []
@@ -827,9 +833,9 @@ def swap_booths(session: Session, fair: Exhibition, code_a: str, code_b: str) ->
     session.add(holder_a)
     session.flush()
     _moved(session, fair, holder_a, booth_a, booth_b, f"Ditukar panitia: dari stan {code_a} ke stan {code_b}.",
-           f"Swapped by the organisers: from booth {code_a} to booth {code_b}.")
+           f"Swapped by the organisers: from booth {code_a} to booth {code_b}.", confirm_days)
     _moved(session, fair, holder_b, booth_b, booth_a, f"Ditukar panitia: dari stan {code_b} ke stan {code_a}.",
-           f"Swapped by the organisers: from booth {code_b} to booth {code_a}.")
+           f"Swapped by the organisers: from booth {code_b} to booth {code_a}.", confirm_days)
     session.flush()
     return holder_a, holder_b
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 
 from exhibitions import service
+from exhibitions.routes import SettingsDep
 from exhibitions.schemas import AllocationRunCreate, AllocationRunPublic
-from exhibitions.settings import ExhibitionsSettings
 from shared.auth import Principal, require_roles
 from shared.web import SessionDep, UnitOfWorkDep
 
@@ -19,18 +19,13 @@ Organiser = Annotated[Principal, Depends(require_roles("organiser"))]
 Reader = Annotated[Principal, Depends(require_roles("organiser", "registrar"))]
 
 
-def _settings(request: Request) -> ExhibitionsSettings:
-    settings: ExhibitionsSettings = request.app.state.settings
-    return settings
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AllocationRunPublic,
              summary="Compute an optimal allocation as a draft (status `infeasible` names the rules it cannot meet)")
-def create_run(exhibition_id: uuid.UUID, request: Request, uow: UnitOfWorkDep, principal: Organiser,
+def create_run(exhibition_id: uuid.UUID, settings: SettingsDep, uow: UnitOfWorkDep, principal: Organiser,
                data: AllocationRunCreate | None = None) -> AllocationRunPublic:
     fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
     run = service.create_run(uow.session, fair, data.seed if data else None, principal,
-                             _settings(request).allocation_time_limit_s)
+                             settings.allocation_time_limit_s)
     uow.commit()
     return service.run_public(uow.session, run)
 
@@ -43,11 +38,11 @@ def get_run(exhibition_id: uuid.UUID, run_id: uuid.UUID, session: SessionDep, _:
 
 @router.post("/{run_id}/publish", response_model=AllocationRunPublic,
              summary="Publish a draft: booths and waitlist ranks take effect and are locked (409 when stale)")
-def publish_run(exhibition_id: uuid.UUID, run_id: uuid.UUID, request: Request, uow: UnitOfWorkDep,
+def publish_run(exhibition_id: uuid.UUID, run_id: uuid.UUID, settings: SettingsDep, uow: UnitOfWorkDep,
                 _: Organiser) -> AllocationRunPublic:
     fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
     run = service.publish_run(uow.session, fair, service.get_run(uow.session, fair, run_id),
-                              _settings(request).confirm_days)
+                              settings.confirm_days)
     uow.commit()
     return service.run_public(uow.session, run)
 

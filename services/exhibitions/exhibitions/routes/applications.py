@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.exc import IntegrityError
 
 from exhibitions import service
+from exhibitions.routes import SettingsDep
 from exhibitions.schemas import (
     AllocationPublic,
     ApplicationPublic,
@@ -44,11 +45,11 @@ def list_allocations(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -
 
 @router.put("/booths/{code}/assignment", response_model=AllocationPublic,
             summary="Assign a booth by hand (409 when taken)")
-def assign(exhibition_id: uuid.UUID, code: str, data: AssignmentRequest, uow: UnitOfWorkDep,
+def assign(exhibition_id: uuid.UUID, code: str, data: AssignmentRequest, uow: UnitOfWorkDep, settings: SettingsDep,
            _: Organiser) -> AllocationPublic:
     try:
         fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
-        application = service.assign_booth(uow.session, fair, code, data.ikm_id)
+        application = service.assign_booth(uow.session, fair, code, data.ikm_id, settings.confirm_days)
         uow.commit()
     except IntegrityError as exc:
         # A concurrent assignment of the same booth won the race: the unique index decided.
@@ -84,10 +85,11 @@ def unlock(exhibition_id: uuid.UUID, ikm_id: uuid.UUID, uow: UnitOfWorkDep, _: O
 
 @router.post("/booths/{code}/move", response_model=AllocationPublic,
              summary="Move a booth's holder to a free booth that takes its sector (409 when taken)")
-def move(exhibition_id: uuid.UUID, code: str, data: MoveRequest, uow: UnitOfWorkDep, _: Organiser) -> AllocationPublic:
+def move(exhibition_id: uuid.UUID, code: str, data: MoveRequest, uow: UnitOfWorkDep, settings: SettingsDep,
+         _: Organiser) -> AllocationPublic:
     try:
         fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
-        service.move_booth(uow.session, fair, code, data.to)
+        service.move_booth(uow.session, fair, code, data.to, settings.confirm_days)
         uow.commit()
     except IntegrityError as exc:
         raise ApiError(409, "conflict", f"Stan {data.to} sudah ditempati IKM lain.",
@@ -97,10 +99,11 @@ def move(exhibition_id: uuid.UUID, code: str, data: MoveRequest, uow: UnitOfWork
 
 @router.post("/swaps", response_model=list[AllocationPublic],
              summary="Two holders exchange booths (each booth must take the other's sector)")
-def swap(exhibition_id: uuid.UUID, data: SwapRequest, uow: UnitOfWorkDep, _: Organiser) -> list[AllocationPublic]:
+def swap(exhibition_id: uuid.UUID, data: SwapRequest, uow: UnitOfWorkDep, settings: SettingsDep,
+         _: Organiser) -> list[AllocationPublic]:
     try:
         fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
-        service.swap_booths(uow.session, fair, data.a, data.b)
+        service.swap_booths(uow.session, fair, data.a, data.b, settings.confirm_days)
         uow.commit()
     except IntegrityError as exc:
         raise ApiError(409, "conflict", "Stan berubah saat ditukar; coba lagi.",
