@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from exhibitions import allocation, floorplan, rules
+from exhibitions import allocation, exhibitor_pdf, floorplan, rules
 from exhibitions.schemas import (
     AllocationPublic,
     AllocationResultPublic,
@@ -687,20 +687,37 @@ def floorplan_svg(session: Session, fair: Exhibition) -> str:
 EXHIBITOR_COLUMNS = ("booth_code", "hall", "zone", "ikm_id", "ikm_name", "sector", "regency_code", "status")
 
 
-def exhibitors_csv(session: Session, fair: Exhibition) -> str:
-    """One row per held booth, UTF-8 with a header row."""
+def _exhibitors(session: Session, fair: Exhibition) -> list[tuple[Booth, Application, IkmProfile]]:
+    """Every held booth with its holder, by booth code: what the exhibitor list shows, in any format.
+    `IkmProfile` holds no personal data (it comes from `ikm.registered`)."""
     rows = session.exec(
         select(Booth, Application, IkmProfile)
         .join(Application, col(Application.booth_id) == col(Booth.id))
         .join(IkmProfile, col(IkmProfile.ikm_id) == col(Application.ikm_id))
         .where(Booth.exhibition_id == fair.id).order_by(col(Booth.code))).all()
+    return [(b, a, p) for b, a, p in rows]
+
+
+def exhibitors_csv(session: Session, fair: Exhibition) -> str:
+    """One row per held booth, UTF-8 with a header row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXHIBITOR_COLUMNS)
-    for b, a, p in rows:
+    for b, a, p in _exhibitors(session, fair):
         writer.writerow([b.code, b.hall, b.zone, str(a.ikm_id), _csv_safe(p.name), p.sector, p.regency_code,
                          a.status])
     return buffer.getvalue()
+
+
+def exhibitors_pdf(session: Session, fair: Exhibition, today: date) -> bytes:
+    """The exhibitor list to print: the same rows as the CSV, without the IKM's id."""
+    rows = [exhibitor_pdf.ExhibitorRow(booth_code=b.code, hall=b.hall, zone=b.zone, ikm_name=p.name, sector=p.sector,
+                                       regency_code=p.regency_code,
+                                       status="confirmed" if a.confirmed_at is not None else a.status)
+            for b, a, p in _exhibitors(session, fair)]
+    heading = exhibitor_pdf.FairHeading(name=fair.name, venue=fair.venue, starts_on=fair.starts_on,
+                                        ends_on=fair.ends_on)
+    return exhibitor_pdf.render_exhibitor_list(heading, rows, today)
 
 
 def _csv_safe(text: str) -> str:
