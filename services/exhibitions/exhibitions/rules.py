@@ -6,6 +6,7 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,134 @@ def newcomer_reserve_problem(fair: FairRules, newcomer: bool, free_booths: int, 
 def approval_stands(outcome: str, expired: bool) -> bool:
     """A curation decision lets its IKM into curated fairs while it is an approval that has not expired."""
     return outcome in ("approved", "approved_with_conditions") and not expired
+
+
+# --- combining and splitting booths ---------------------------------------------------------------
+
+GAP_M = 0.01  # two edges closer than this touch (coordinates are entered by hand, in metres)
+MIN_PART_WIDTH_M = 1.0  # a split never makes a booth narrower than this
+MAX_PARTS = 20
+# From least to most open: a combined booth is as open as its most open part.
+KIND_OPENNESS = ("standard", "corner", "island")
+
+
+@dataclass(frozen=True)
+class Plot:
+    """Where a booth stands: its hall and zone, and its rectangle in metres (x along the row, y across)."""
+
+    code: str
+    hall: str
+    zone: str
+    x: float
+    y: float
+    width_m: float
+    depth_m: float
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) < GAP_M
+
+
+def side_by_side(plots: list[Plot]) -> tuple[float, float, float, float] | None:
+    """The rectangle (x, y, width, depth) that booths make together when each touches the next along the
+    row (same y and depth) or back to back (same x and width); None when they do not make one."""
+    if len(plots) < 2:
+        return None
+    row = sorted(plots, key=lambda p: p.x)
+    if all(_same(p.y, row[0].y) and _same(p.depth_m, row[0].depth_m) for p in row) \
+            and all(_same(a.x + a.width_m, b.x) for a, b in pairwise(row)):
+        return row[0].x, row[0].y, round(sum(p.width_m for p in row), 2), row[0].depth_m
+    column = sorted(plots, key=lambda p: p.y)
+    if all(_same(p.x, column[0].x) and _same(p.width_m, column[0].width_m) for p in column) \
+            and all(_same(a.y + a.depth_m, b.y) for a, b in pairwise(column)):
+        return column[0].x, column[0].y, column[0].width_m, round(sum(p.depth_m for p in column), 2)
+    return None
+
+
+def combine_problem(plots: list[Plot], kinds: list[str]) -> tuple[str, str] | None:
+    """Why booths cannot become one booth (Indonesian, English), or None when they can: one hall, one
+    zone, one rectangle without gaps, and no bare space (`space_only`) joined to a built booth."""
+    codes = ", ".join(p.code for p in plots)
+    if len({p.hall for p in plots}) > 1:
+        return (f"Stan {codes} tidak berada di gedung/hall yang sama.", f"Booths {codes} are not in the same hall.")
+    if len({p.zone for p in plots}) > 1:
+        return f"Stan {codes} tidak berada di zona yang sama.", f"Booths {codes} are not in the same zone."
+    if side_by_side(plots) is None:
+        return (f"Stan {codes} tidak bersebelahan: harus berjajar tanpa celah dalam satu baris (atau saling "
+                "membelakangi) dan membentuk satu persegi panjang.",
+                f"Booths {codes} are not adjacent: they must stand in one row without gaps (or back to back) "
+                "and make one rectangle.")
+    if combined_kind(kinds) is None:
+        return ("Ruang kosong (space_only) tidak dapat digabung dengan stan berbangun.",
+                "Bare space (space_only) cannot be combined with built booths.")
+    return None
+
+
+def combined_kind(kinds: list[str]) -> str | None:
+    """The kind of a combined booth: the most open of its parts' kinds; bare space only with bare space
+    (None when mixed)."""
+    if "space_only" in kinds:
+        return "space_only" if set(kinds) == {"space_only"} else None
+    return max(kinds, key=KIND_OPENNESS.index)
+
+
+def combined_sectors(sector_lists: list[list[str]]) -> list[str]:
+    """The sectors a combined booth takes: every part's; open to all when any part is."""
+    if any(not sectors for sectors in sector_lists):
+        return []
+    return sorted({s for sectors in sector_lists for s in sectors})
+
+
+def split_problem(code: str, width_m: float, parts: int) -> tuple[str, str] | None:
+    """Why a booth cannot be split into `parts` booths of equal width along its row, or None."""
+    if not 2 <= parts <= MAX_PARTS:
+        return (f"Jumlah bagian harus 2 sampai {MAX_PARTS}.", f"The number of parts must be 2 to {MAX_PARTS}.")
+    if width_m / parts < MIN_PART_WIDTH_M - 1e-9:
+        return (f"Stan {code} selebar {width_m:g} m terlalu sempit untuk dibagi {parts}: tiap bagian paling sedikit "
+                f"{MIN_PART_WIDTH_M:g} m.",
+                f"Booth {code}, {width_m:g} m wide, is too narrow for {parts} parts: each must be at least "
+                f"{MIN_PART_WIDTH_M:g} m.")
+    return None
+
+
+def split_widths(width_m: float, parts: int) -> list[float]:
+    """Equal widths to the centimetre; the last part takes what rounding leaves, so they add up."""
+    each = math.floor(width_m / parts * 100) / 100
+    return [each] * (parts - 1) + [round(width_m - each * (parts - 1), 2)]
+
+
+def split_amount(total: int, parts: int) -> list[int]:
+    """Whole rupiah or watts shared equally; the first part takes the remainder."""
+    each, rest = divmod(total, parts)
+    return [each + rest] + [each] * (parts - 1)
+
+
+def part_codes(code: str, parts: int) -> list[str]:
+    """Codes for the parts of a split booth: A-01 → A-01a, A-01b, …"""
+    return [f"{code}{chr(ord('a') + i)}" for i in range(parts)]
+
+
+def open_ends(whole: Plot, others: list[Plot]) -> tuple[bool, bool]:
+    """Whether no other booth of the hall touches the booth's left end and its right end (along the row)."""
+
+    def touches(other: Plot, edge: float, other_edge: float) -> bool:
+        overlap = min(whole.y + whole.depth_m, other.y + other.depth_m) - max(whole.y, other.y)
+        return other.hall == whole.hall and _same(edge, other_edge) and overlap > GAP_M
+
+    left = not any(touches(o, whole.x, o.x + o.width_m) for o in others)
+    right = not any(touches(o, whole.x + whole.width_m, o.x) for o in others)
+    return left, right
+
+
+def part_kinds(kind: str, parts: int, open_left: bool, open_right: bool) -> list[str]:
+    """The kinds of a split booth's parts, left to right: bare space stays bare space; of a corner or
+    island booth, a part at an end no other booth touches is a corner; every other part is standard."""
+    if kind == "space_only":
+        return ["space_only"] * parts
+    kinds = ["standard"] * parts
+    if kind in ("corner", "island"):
+        if open_left:
+            kinds[0] = "corner"
+        if open_right:
+            kinds[-1] = "corner"
+    return kinds

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from shared.domain import Sector
 from shared.errors import field_error
@@ -90,6 +90,11 @@ class BoothCreate(BaseModel):
 
 class BoothPublic(BoothCreate):
     model_config = ConfigDict(extra="ignore")
+
+    # False for a booth that was combined into a larger one or split into parts (listed on request).
+    active: bool = True
+    # The code of the booth this one is a part of (see combine and split), if any.
+    part_of: str | None = None
 
 
 class ApplicationPublic(BaseModel):
@@ -211,4 +216,41 @@ class SwapRequest(BaseModel):
     def _two_booths(self) -> Self:
         if self.a == self.b:
             raise field_error("Dua stan yang ditukar harus berbeda.", "The two booths to swap must differ.")
+        return self
+
+
+def _distinct(codes: list[str]) -> list[str]:
+    if len(set(codes)) != len(codes):
+        raise field_error("Kode stan tidak boleh disebut dua kali.", "A booth code may be named only once.")
+    return codes
+
+
+class CombineRequest(BaseModel):
+    """Booths side by side in one hall and zone become one booth with a new code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    codes: Annotated[list[BoothCode], Field(min_length=2, max_length=20)]
+    code: BoothCode
+
+    _codes_distinct = field_validator("codes")(_distinct)
+
+
+class SplitRequest(BaseModel):
+    """Split a booth: back into the booths it was combined from (no body needed), or into `parts` booths
+    of equal width along its row, coded `codes` (by default the code with a, b, c… appended)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parts: Annotated[int, Field(ge=2, le=20)] | None = None
+    codes: Annotated[list[BoothCode], Field(min_length=2, max_length=20)] | None = None
+
+    _codes_distinct = field_validator("codes")(_distinct)
+
+    @model_validator(mode="after")
+    def _agree(self) -> Self:
+        if self.parts is not None and self.codes is not None and self.parts != len(self.codes):
+            raise field_error(f"Jumlah bagian ({self.parts}) tidak sama dengan jumlah kode ({len(self.codes)}).",
+                              f"The number of parts ({self.parts}) differs from the number of codes "
+                              f"({len(self.codes)}).")
         return self

@@ -24,6 +24,7 @@ from exhibitions.schemas import (
     AllocationRunPublic,
     ApplicationPublic,
     BoothCreate,
+    BoothPublic,
     CheckinDayPublic,
     CheckinPublic,
     CheckinsPublic,
@@ -82,7 +83,8 @@ def get_exhibition(session: Session, exhibition_id: uuid.UUID, *, lock: bool = F
 
 
 def exhibition_public(session: Session, fair: Exhibition) -> ExhibitionPublic:
-    booths = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id)).one()
+    booths = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id,
+                                                                          col(Booth.active))).one()
     return ExhibitionPublic(**fair.model_dump(exclude={"created_by", "created_at"}), booths=booths)
 
 
@@ -104,6 +106,152 @@ def add_booths(session: Session, exhibition_id: uuid.UUID, booths: list[BoothCre
     session.flush()
     fill_from_waitlist(session, fair, None)
     return rows
+
+
+def list_booths(session: Session, fair: Exhibition, include_inactive: bool) -> list[BoothPublic]:
+    """The floor plan by code; booths replaced by combining or splitting only when asked for."""
+    query = select(Booth).where(Booth.exhibition_id == fair.id)
+    if not include_inactive:
+        query = query.where(col(Booth.active))
+    booths = session.exec(query.order_by(col(Booth.code))).all()
+    code_of = {booth_id: code for booth_id, code in
+               session.exec(select(Booth.id, Booth.code).where(Booth.exhibition_id == fair.id)).all()
+               if booth_id is not None}
+    return [_public(b, code_of) for b in booths]
+
+
+def booth_public(session: Session, booth: Booth) -> BoothPublic:
+    whole = session.get(Booth, booth.part_of_id) if booth.part_of_id is not None else None
+    return _public(booth, {whole.id: whole.code} if whole is not None and whole.id is not None else {})
+
+
+def _public(booth: Booth, code_of: dict[int, str]) -> BoothPublic:
+    part_of = code_of.get(booth.part_of_id) if booth.part_of_id is not None else None
+    return BoothPublic.model_validate({**booth.model_dump(), "part_of": part_of})
+
+
+def _plot(booth: Booth) -> rules.Plot:
+    return rules.Plot(code=booth.code, hall=booth.hall, zone=booth.zone, x=booth.x, y=booth.y,
+                      width_m=booth.width_m, depth_m=booth.depth_m)
+
+
+def _held_codes(session: Session, booths: list[Booth]) -> set[str]:
+    ids = [b.id for b in booths]
+    held = set(session.exec(select(Application.booth_id).where(col(Application.booth_id).in_(ids))).all())
+    return {b.code for b in booths if b.id in held}
+
+
+def combine_booths(session: Session, fair: Exhibition, codes: list[str], code: str) -> Booth:
+    """Free booths side by side in one hall and zone become one booth `code`: the parts stay, inactive,
+    so that a split gives them back. Combining the parts of a split booth under its code restores it."""
+    parts = [_booth_in_request(session, fair, c, f"codes.{i}") for i, c in enumerate(codes)]
+    held = _held_codes(session, parts)
+    if held:
+        raise ApiError(409, "conflict", "Stan yang sedang ditempati tidak dapat digabung; lepaskan atau pindahkan "
+                       "pemegangnya dulu.", "Booths that are held cannot be combined; release or move their holders "
+                       "first.", [FieldError(field=f"codes.{i}", message=f"Stan {c} sedang ditempati.",
+                                             message_en=f"Booth {c} is held.")
+                                  for i, c in enumerate(codes) if c in held])
+    problem = rules.combine_problem([_plot(b) for b in parts], [b.kind for b in parts])
+    if problem is not None:
+        raise invalid("codes", *problem)
+    if code in codes:
+        raise invalid("code", "Stan gabungan perlu kode baru: kode stan-stan asal disimpan untuk dipecah kembali.",
+                      "The combined booth needs a new code: the booths' own codes are kept for a later split.")
+    whole = session.exec(select(Booth).where(Booth.exhibition_id == fair.id, Booth.code == code)).first()
+    if whole is not None:
+        pieces = set(session.exec(select(Booth.id).where(Booth.part_of_id == whole.id)).all())
+        if whole.active or pieces != {b.id for b in parts}:
+            raise ApiError(409, "conflict", f"Kode stan {code} sudah dipakai di pameran ini.",
+                           f"Booth code {code} is already used at this fair.",
+                           [FieldError(field="code", message="Kode sudah dipakai.", message_en="Code in use.")])
+        whole.active = True  # these are the parts it was split into: it comes back as it was
+    else:
+        area = rules.side_by_side([_plot(b) for b in parts])
+        kind = rules.combined_kind([b.kind for b in parts])
+        assert area is not None and kind is not None  # combine_problem checked both
+        x, y, width, depth = area
+        whole = Booth(exhibition_id=fair.id, code=code, hall=parts[0].hall, zone=parts[0].zone,
+                      sectors=rules.combined_sectors([b.sectors for b in parts]), width_m=width, depth_m=depth, x=x,
+                      y=y, kind=kind, accessible=any(b.accessible for b in parts),
+                      power_w=sum(b.power_w for b in parts), price_idr=sum(b.price_idr for b in parts))
+    session.add(whole)
+    session.flush()
+    for b in parts:
+        b.active, b.part_of_id = False, whole.id
+        session.add(b)
+    session.flush()
+    fill_from_waitlist(session, fair, None)  # the combined booth may take sectors a part did not
+    return whole
+
+
+def split_booth(session: Session, fair: Exhibition, code: str, parts: int | None,
+                codes: list[str] | None) -> list[Booth]:
+    """A free booth becomes several: the booths it was combined from when it was (and no other split is
+    asked for), else `parts` booths of equal width along its row. The booth stays, inactive."""
+    whole = _booth_by_code(session, fair, code)
+    if _held_codes(session, [whole]):
+        raise ApiError(409, "conflict", f"Stan {code} sedang ditempati; lepaskan atau pindahkan pemegangnya dulu.",
+                       f"Booth {code} is held; release or move its holder first.")
+    pieces = list(session.exec(select(Booth).where(Booth.part_of_id == whole.id)
+                               .order_by(col(Booth.x), col(Booth.y), col(Booth.code))).all())
+    if pieces and parts in (None, len(pieces)) and (codes is None or set(codes) == {p.code for p in pieces}):
+        for p in pieces:
+            p.active = True
+            session.add(p)
+        made = pieces
+    else:
+        made = _new_parts(session, fair, whole, pieces, parts, codes)
+    whole.active = False
+    session.add(whole)
+    session.flush()
+    fill_from_waitlist(session, fair, None)  # more booths: someone waiting may fit one
+    return made
+
+
+def _new_parts(session: Session, fair: Exhibition, whole: Booth, old_pieces: list[Booth], parts: int | None,
+               codes: list[str] | None) -> list[Booth]:
+    count = parts or (len(codes) if codes else 0)
+    if count == 0:
+        raise invalid("parts", f"Stan {whole.code} bukan hasil penggabungan: sebutkan jumlah bagian (parts) atau "
+                      "kode bagian-bagiannya (codes).", f"Booth {whole.code} was not made by combining booths: give "
+                      "the number of parts (parts) or their codes (codes).")
+    problem = rules.split_problem(whole.code, whole.width_m, count)
+    if problem is not None:
+        raise invalid("parts", *problem)
+    new_codes = codes or rules.part_codes(whole.code, count)
+    if codes is None and max(len(c) for c in new_codes) > 20:
+        raise invalid("codes", f"Kode {new_codes[0]} terlalu panjang (paling banyak 20 karakter); sebutkan "
+                      "kode bagian-bagiannya (codes).", f"Code {new_codes[0]} is too long (at most 20 characters); "
+                      "give the parts' codes (codes).")
+    taken = set(session.exec(select(Booth.code).where(Booth.exhibition_id == fair.id,
+                                                      col(Booth.code).in_(new_codes))).all())
+    if taken:
+        raise ApiError(409, "conflict", "Kode bagian sudah dipakai di pameran ini.",
+                       "A part's code is already used at this fair.",
+                       [FieldError(field=f"codes.{i}", message=f"Kode stan {c} sudah dipakai.",
+                                   message_en=f"Booth code {c} is already used.")
+                        for i, c in enumerate(new_codes) if c in taken])
+    for p in old_pieces:  # an earlier split is forgotten: a booth has one set of parts at a time
+        p.part_of_id = None
+        session.add(p)
+    others = session.exec(select(Booth).where(Booth.exhibition_id == fair.id, col(Booth.active),
+                                              Booth.hall == whole.hall, Booth.id != whole.id)).all()
+    open_left, open_right = rules.open_ends(_plot(whole), [_plot(b) for b in others])
+    kinds = rules.part_kinds(whole.kind, count, open_left, open_right)
+    widths = rules.split_widths(whole.width_m, count)
+    power, price = rules.split_amount(whole.power_w, count), rules.split_amount(whole.price_idr, count)
+    made: list[Booth] = []
+    x = whole.x
+    for i, part_code in enumerate(new_codes):
+        made.append(Booth(exhibition_id=fair.id, code=part_code, hall=whole.hall, zone=whole.zone,
+                          sectors=list(whole.sectors), width_m=widths[i], depth_m=whole.depth_m, x=round(x, 2),
+                          y=whole.y, kind=kinds[i], accessible=whole.accessible, power_w=power[i],
+                          price_idr=price[i], part_of_id=whole.id))
+        x += widths[i]
+    session.add_all(made)
+    session.flush()
+    return made
 
 
 # --- applications from events -----------------------------------------------------------------
@@ -393,10 +541,24 @@ def list_allocations(session: Session, fair: Exhibition) -> list[AllocationPubli
 
 
 def _booth_by_code(session: Session, fair: Exhibition, code: str) -> Booth:
+    """An active booth of the fair: 404 when there is none by that code, 409 when it was replaced."""
     booth = session.exec(select(Booth).where(Booth.exhibition_id == fair.id, Booth.code == code)).first()
     if booth is None:
         raise not_found(f"Stan {code}", f"Booth {code}")
+    if not booth.active:
+        message, message_en = _replaced(session, booth)
+        raise ApiError(409, "booth_inactive", message, message_en)
     return booth
+
+
+def _replaced(session: Session, booth: Booth) -> tuple[str, str]:
+    """Why an inactive booth is no longer on the floor plan, in both languages."""
+    whole = session.get(Booth, booth.part_of_id) if booth.part_of_id is not None else None
+    if whole is not None and whole.active:
+        return (f"Stan {booth.code} sudah digabung menjadi stan {whole.code}.",
+                f"Booth {booth.code} was combined into booth {whole.code}.")
+    return (f"Stan {booth.code} sudah dipecah dan tidak ada lagi di denah.",
+            f"Booth {booth.code} was split and is no longer on the floor plan.")
 
 
 def _free_booths(session: Session, fair: Exhibition) -> list[rules.BoothSlot]:
@@ -404,7 +566,7 @@ def _free_booths(session: Session, fair: Exhibition) -> list[rules.BoothSlot]:
     # booth was a third of the exhibitions consumer's time in the chain benchmark (py-spy).
     held = select(Application.booth_id).where(col(Application.booth_id).is_not(None))
     columns = (col(Booth.id), col(Booth.code), col(Booth.sectors), col(Booth.accessible), col(Booth.zone))
-    rows = session.execute(sa_select(*columns).where(col(Booth.exhibition_id) == fair.id,
+    rows = session.execute(sa_select(*columns).where(col(Booth.exhibition_id) == fair.id, col(Booth.active),
                                                      col(Booth.id).not_in(held))).all()
     return [rules.BoothSlot(booth_id=booth_id or 0, code=code, sectors=frozenset(sectors), accessible=accessible,
                             zone=zone) for booth_id, code, sectors, accessible, zone in rows]
@@ -416,7 +578,8 @@ def _slot(booth: Booth) -> rules.BoothSlot:
 
 
 def _fair_rules(session: Session, fair: Exhibition) -> rules.FairRules:
-    count = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id)).one()
+    count = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id,
+                                                                       col(Booth.active))).one()
     return rules.FairRules(sectors=frozenset(fair.sectors), regency_codes=frozenset(fair.regency_codes),
                            application_deadline=fair.application_deadline, status=fair.status,
                            regency_max_share=fair.regency_max_share, sentra_cap=fair.sentra_cap, booth_count=count,
@@ -464,7 +627,8 @@ def _run_inputs(session: Session, fair: Exhibition) -> tuple[list[tuple[Applicat
     rows = session.exec(
         select(Application, IkmProfile).join(IkmProfile, col(IkmProfile.ikm_id) == col(Application.ikm_id))
         .where(Application.exhibition_id == fair.id).order_by(col(Application.id))).all()
-    booths = session.exec(select(Booth).where(Booth.exhibition_id == fair.id).order_by(col(Booth.code))).all()
+    booths = session.exec(select(Booth).where(Booth.exhibition_id == fair.id, col(Booth.active))
+                          .order_by(col(Booth.code))).all()
     return [(a, p) for a, p in rows], list(booths)
 
 
@@ -641,7 +805,7 @@ def unlock_run(session: Session, fair: Exhibition, run: AllocationRun) -> int:
 
 def set_preferences(session: Session, fair: Exhibition, data: PreferenceRequest) -> Application:
     """Record the zones an exhibitor asked for (first choice first); runs and placement weigh them."""
-    zones = set(session.exec(select(Booth.zone).where(Booth.exhibition_id == fair.id)).all())
+    zones = set(session.exec(select(Booth.zone).where(Booth.exhibition_id == fair.id, col(Booth.active))).all())
     problems = [FieldError(field=f"zones.{i}", message=f"Zona {z} tidak ada di denah pameran ini.",
                            message_en=f"Zone {z} is not on this fair's floor plan.")
                 for i, z in enumerate(data.zones) if z not in zones]
@@ -672,7 +836,8 @@ def _application(session: Session, fair: Exhibition, ikm_id: uuid.UUID, field: s
 
 
 def floorplan_svg(session: Session, fair: Exhibition) -> str:
-    booths = session.exec(select(Booth).where(Booth.exhibition_id == fair.id).order_by(col(Booth.code))).all()
+    booths = session.exec(select(Booth).where(Booth.exhibition_id == fair.id, col(Booth.active))
+                          .order_by(col(Booth.code))).all()
     rows = session.exec(
         select(Booth.code, IkmProfile.name, Application.locked)
         .join(Application, col(Application.booth_id) == col(Booth.id))
@@ -862,6 +1027,8 @@ def _booth_in_request(session: Session, fair: Exhibition, code: str, field: str)
     if booth is None:
         raise invalid(field, f"Stan {code} tidak ada di denah pameran ini.",
                       f"Booth {code} is not on this fair's floor plan.")
+    if not booth.active:
+        raise invalid(field, *_replaced(session, booth))
     return booth
 
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint, false
+from sqlalchemy import JSON, Column, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from shared.consumer import InboxEvent
@@ -61,6 +61,12 @@ class Booth(SQLModel, table=True):
     accessible: bool = False
     power_w: int = 0
     price_idr: int = 0
+    # Combining and splitting never delete a booth: the booths replaced stay, inactive, so that the
+    # codes in past runs and events keep their meaning, and a split can give the old booths back.
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # The booth this one is a part of: set on the parts of a combined booth and on the parts a booth
+    # was split into. Of a booth and its parts, either the booth or the parts are active.
+    part_of_id: int | None = Field(default=None, foreign_key="booth.id")
 
 
 class IkmProfile(SQLModel, table=True):

@@ -8,8 +8,16 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from exhibitions import service
-from exhibitions.schemas import BoothCreate, BoothPublic, ExhibitionCreate, ExhibitionPublic, Page
-from exhibitions.tables import Booth, Exhibition
+from exhibitions.schemas import (
+    BoothCreate,
+    BoothPublic,
+    CombineRequest,
+    ExhibitionCreate,
+    ExhibitionPublic,
+    Page,
+    SplitRequest,
+)
+from exhibitions.tables import Exhibition
 from shared.auth import Principal, require_roles
 from shared.web import SessionDep, UnitOfWorkDep
 
@@ -48,11 +56,33 @@ def add_booths(exhibition_id: uuid.UUID, booths: list[BoothCreate], uow: UnitOfW
                _: Organiser) -> list[BoothPublic]:
     rows = service.add_booths(uow.session, exhibition_id, booths)
     uow.commit()
-    return [BoothPublic.model_validate(b, from_attributes=True) for b in rows]
+    return [service.booth_public(uow.session, b) for b in rows]
 
 
 @router.get("/{exhibition_id}/booths", response_model=list[BoothPublic], summary="The floor plan")
-def list_booths(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -> list[BoothPublic]:
-    fair = service.get_exhibition(session, exhibition_id)
-    rows = session.exec(select(Booth).where(Booth.exhibition_id == fair.id).order_by(col(Booth.code)))
-    return [BoothPublic.model_validate(b, from_attributes=True) for b in rows]
+def list_booths(
+    exhibition_id: uuid.UUID, session: SessionDep, _: Reader,
+    include_inactive: Annotated[bool, Query(description="Also the booths replaced by combining or splitting")] = False,
+) -> list[BoothPublic]:
+    return service.list_booths(session, service.get_exhibition(session, exhibition_id), include_inactive)
+
+
+@router.post("/{exhibition_id}/booths/combine", status_code=status.HTTP_201_CREATED, response_model=BoothPublic,
+             summary="Combine free booths side by side in one hall and zone into one booth (409 when one is held)")
+def combine_booths(exhibition_id: uuid.UUID, data: CombineRequest, uow: UnitOfWorkDep,
+                   _: Organiser) -> BoothPublic:
+    fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+    booth = service.combine_booths(uow.session, fair, data.codes, data.code)
+    uow.commit()
+    return service.booth_public(uow.session, booth)
+
+
+@router.post("/{exhibition_id}/booths/{code}/split", status_code=status.HTTP_201_CREATED,
+             response_model=list[BoothPublic],
+             summary="Split a free booth: back into the booths it was combined from, or into equal parts")
+def split_booth(exhibition_id: uuid.UUID, code: str, uow: UnitOfWorkDep, _: Organiser,
+                data: SplitRequest | None = None) -> list[BoothPublic]:
+    fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
+    parts = service.split_booth(uow.session, fair, code, data.parts if data else None, data.codes if data else None)
+    uow.commit()
+    return [service.booth_public(uow.session, b) for b in parts]
