@@ -19,6 +19,7 @@ test-integration: install
 # The fault suite at length: 20 seeds (replay one with FAULT_SEEDS=<seed>).
 faults: install
 	FAULT_SEEDS=$${FAULT_SEEDS:-1:20} FAULT_IKM=$${FAULT_IKM:-150} FAULT_SECONDS=$${FAULT_SECONDS:-20} \
+		FAULT_IMPORT_ROWS=$${FAULT_IMPORT_ROWS:-3000} \
 		.venv/bin/python -m pytest -q -p no:cacheprovider -s tests/faults
 
 lint: install

@@ -7,6 +7,8 @@ Replay a failing seed: FAULT_SEEDS=<seed> make faults
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import random
@@ -38,13 +40,18 @@ CONSUMER_GROUPS = {"registry": ["curation.case_opened", "curation.decided", "exh
 class Report:
     seed: int
     faults: Counter[str] = field(default_factory=Counter)
+    actions: Counter[str] = field(default_factory=Counter)  # organisers' concurrent work meanwhile
     registered: int = 0
+    imported: int = 0
+    imports: int = 0
     events_checked: int = 0
     violations: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         faults = ", ".join(f"{k} {v}" for k, v in sorted(self.faults.items()))
-        return (f"seed {self.seed}: {self.registered} IKM, {sum(self.faults.values())} faults ({faults}), "
+        return (f"seed {self.seed}: {self.registered} IKM through the API, {self.imported} imported "
+                f"({self.imports} upload(s)), {sum(self.faults.values())} faults ({faults}), "
+                f"{sum(self.actions.values())} concurrent organiser actions, "
                 f"{self.events_checked} events checked, {len(self.violations)} violations")
 
 
@@ -83,6 +90,81 @@ class Chaos:
                 proc.send_signal(signal.SIGCONT)
 
 
+class Organiser:
+    """What a fair committee does while the faults land: several organisers assign the same free
+    booth at once, and run (and sometimes publish) allocation runs side by side. A booth given to
+    two IKM, or a 5xx, is a violation; a refused or cut-off request is not."""
+
+    def __init__(self, c: Cluster, fair_id: str, booths: int, rng: random.Random, report: Report) -> None:
+        self.c = c
+        self.base = f"/exhibitions/{fair_id}"
+        self.booths = [f"B-{i:05d}" for i in range(booths)]
+        self.rng = rng
+        self.report = report
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.rng.uniform(0.3, 1.0)):
+            try:
+                if self.rng.random() < 0.7:
+                    self.contend_for_a_booth()
+                else:
+                    self.allocation_runs()
+            except httpx.HTTPError:
+                continue  # the service was killed under us: the next round tries again
+
+    def _call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        token = self.c.token("organiser.load", "password-for-tests")
+        with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
+            return http.request(method, f"{self.c['exhibitions'].url}{self.base}{path}", **kw)
+
+    def _in_parallel(self, calls: list[tuple[str, str, dict[str, Any]]]) -> list[httpx.Response | None]:
+        results: list[httpx.Response | None] = [None] * len(calls)
+
+        def one(i: int, method: str, path: str, kw: dict[str, Any]) -> None:
+            try:
+                results[i] = self._call(method, path, **kw)
+            except httpx.HTTPError:
+                results[i] = None
+
+        threads = [threading.Thread(target=one, args=(i, *call)) for i, call in enumerate(calls)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for r in results:
+            if r is not None and r.status_code >= 500:
+                self.report.violations.append(f"{r.request.method} {r.request.url.path} answered "
+                                              f"{r.status_code}: {r.text[:200]}")
+        return results
+
+    def contend_for_a_booth(self) -> None:
+        held = {a["booth_code"] for a in self._call("GET", "/allocations").raise_for_status().json()}
+        waiting = self._call("GET", "/applications", params={"status": "waitlisted", "limit": 50}
+                             ).raise_for_status().json()["items"]
+        free = [code for code in self.booths if code not in held]
+        if not free or len(waiting) < 2:
+            return
+        code = self.rng.choice(free)
+        contenders = self.rng.sample(waiting, min(8, len(waiting)))
+        results = self._in_parallel([("PUT", f"/booths/{code}/assignment", {"json": {"ikm_id": a["ikm_id"]}})
+                                     for a in contenders])
+        won = [r for r in results if r is not None and r.status_code == 200]
+        self.report.actions["booth contended by several organisers"] += 1
+        if len(won) > 1:
+            self.report.violations.append(f"booth {code} assigned {len(won)} times at once: "
+                                          f"{[r.json()['ikm_id'] for r in won]}")
+
+    def allocation_runs(self) -> None:
+        results = self._in_parallel([("POST", "/allocation-runs", {"json": {"seed": self.rng.randrange(10**6)}})
+                                     for _ in range(3)])
+        self.report.actions["3 allocation runs side by side"] += 1
+        drafts = [r.json() for r in results if r is not None and r.status_code == 201]
+        if drafts and self.rng.random() < 0.5:
+            self._call("POST", f"/allocation-runs/{self.rng.choice(drafts)['id']}/publish")
+            self.report.actions["allocation run published"] += 1
+
+
 def register_all(c: Cluster, bodies: list[dict[str, Any]], report: Report, deadline: float,
                  pace: float) -> list[str]:
     """POST each IKM until the registry has it: a timeout or refused connection is retried with the
@@ -106,6 +188,102 @@ def register_all(c: Cluster, bodies: list[dict[str, Any]], report: Report, deadl
                 time.sleep(0.2)
     report.registered = len(nibs)
     return nibs
+
+
+IMPORT_COLUMNS = ("nib", "name", "owner_name", "owner_nik", "sector", "regency_code", "district_code",
+                  "village_code", "workers", "product_name", "more_products")
+
+
+@dataclass
+class ImportFile:
+    """A kabupaten's file as the chaos run uploads it, and what a correct import makes of it."""
+
+    content: bytes
+    rows: int
+    new_ikm: int  # rows that must become an IKM: valid, and not a repeat of an earlier row
+    rejected: int
+    repeats: int
+
+
+def import_file(seed: int, rows: int) -> ImportFile:
+    """`rows` IKM of Gianyar: half with a NIB, half matched by name and village; every 37th row
+    repeats an earlier valid one (a duplicate) and every 53rd has a NIK of 15 digits (rejected)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IMPORT_COLUMNS)
+    valid: list[list[str]] = []
+    rejected = repeats = 0
+    for i in range(rows):
+        if i and i % 37 == 0:
+            writer.writerow(valid[len(valid) // 2])
+            repeats += 1
+            continue
+        nik = f"51040{seed % 100:02d}{i:09d}"
+        if i and i % 53 == 0:
+            nik = nik[:-1]
+            rejected += 1
+        row = [f"91{seed % 1000:03d}{i:08d}" if i % 2 else "", f"IKM Impor {seed}-{i}", f"Pemilik {i}", nik,
+               "kriya", "5104", "5104010", "5104010007", str(1 + i % 9), f"Produk utama {i}",
+               f"Produk kedua {i}" if i % 3 == 0 else ""]
+        writer.writerow(row)
+        if len(nik) == 16:
+            valid.append(row)
+    return ImportFile(out.getvalue().encode(), rows, rows - rejected - repeats, rejected, repeats)
+
+
+def run_import(c: Cluster, file: ImportFile, deadline: float) -> list[dict[str, Any]]:
+    """Upload the file and follow it to the end through registry restarts. An upload whose reply
+    was lost to a kill may have been queued anyway; it is then uploaded again, and that second
+    import must find nothing new. Returns the final report of every import started."""
+    reports: list[dict[str, Any]] = []
+    with httpx.Client(timeout=10) as http:
+        import_id = None
+        while import_id is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the import could not be uploaded")
+            try:
+                auth = {"Authorization": f"Bearer {c.token(LOAD_REGISTRAR, 'password-for-tests')}"}
+                r = http.post(f"{c['registry'].url}/imports", headers=auth,
+                              files={"file": ("gianyar.csv", file.content, "text/csv")})
+                if r.status_code == 202:
+                    import_id = r.json()["id"]
+            except httpx.HTTPError:
+                pass
+            if import_id is None:
+                time.sleep(0.3)
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the import did not finish")
+            try:
+                auth = {"Authorization": f"Bearer {c.token(LOAD_REGISTRAR, 'password-for-tests')}"}
+                listing = http.get(f"{c['registry'].url}/imports", headers=auth, params={"limit": 500})
+                listing.raise_for_status()
+                if all(job["status"] in ("done", "failed") for job in listing.json()["items"]):
+                    for job in listing.json()["items"]:
+                        reports.append(http.get(f"{c['registry'].url}/imports/{job['id']}", headers=auth,
+                                                params={"rows_limit": 10_000}).raise_for_status().json())
+                    return reports
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+
+
+def check_import(reports: list[dict[str, Any]], file: ImportFile, report: Report) -> None:
+    """Every upload finished; between them, each new IKM of the file was accepted exactly once."""
+    v = report.violations
+    for r in reports:
+        if r["status"] != "done":
+            v.append(f"import {r['id']} ended {r['status']}: {r.get('error_en')}")
+        if (r["processed"], r["accepted"] + r["duplicates"] + r["rejected"]) != (file.rows, file.rows):
+            v.append(f"import {r['id']} counted {r['processed']} rows ({r['accepted']} accepted, "
+                     f"{r['duplicates']} duplicates, {r['rejected']} rejected) of {file.rows}")
+        if r["rejected"] != file.rejected:
+            v.append(f"import {r['id']} rejected {r['rejected']} rows, the file has {file.rejected} bad rows")
+    accepted = sum(r["accepted"] for r in reports)
+    if accepted != file.new_ikm:
+        v.append(f"the imports accepted {accepted} rows, the file holds {file.new_ikm} new IKM")
+    report.imported = accepted
+    report.imports = len(reports)
 
 
 def group_behind(client: redis.Redis, stream: str, group: str) -> str | None:
@@ -156,7 +334,7 @@ def stream_event_ids(client: redis.Redis, stream: str) -> list[str]:
     return ids
 
 
-def check_invariants(c: Cluster, redis_url: str, nibs: list[str], products: int, report: Report) -> None:
+def check_invariants(c: Cluster, redis_url: str, nibs: list[str], report: Report) -> None:
     v = report.violations
     client = redis.Redis.from_url(redis_url)
     data = c.root / "data"
@@ -164,12 +342,20 @@ def check_invariants(c: Cluster, redis_url: str, nibs: list[str], products: int,
     cur = sqlite3.connect(data / "curation.db")
     exh = sqlite3.connect(data / "exhibitions.db")
 
-    # Every IKM registered exactly once.
-    rows = reg.execute("select nib, count(*) from ikm group by nib").fetchall()
-    if sorted(n for n, _ in rows) != sorted(nibs):
-        v.append(f"registry holds {len(rows)} NIBs, {len(nibs)} were registered")
+    # Every IKM registered exactly once: each NIB once, each IKM without NIB once per name and village,
+    # and as many IKM as the API registered plus the imports accepted.
+    rows = reg.execute("select nib, count(*) from ikm where nib is not null group by nib").fetchall()
     v += [f"NIB {n} registered {k} times" for n, k in rows if k != 1]
-    ikm_ids = {r[0] for r in reg.execute("select id from ikm")}
+    missing = set(nibs) - {n for n, _ in rows}
+    v += [f"NIB {n} registered through the API is missing" for n in sorted(missing)]
+    twice = reg.execute("select name_key, village_code, count(*) from ikm where nib is null "
+                        "group by name_key, village_code having count(*) > 1").fetchall()
+    v += [f"IKM {name!r} in {village} registered {k} times" for name, village, k in twice]
+    total = reg.execute("select count(*) from ikm").fetchone()[0]
+    if total != len(nibs) + report.imported:
+        v.append(f"registry holds {total} IKM: {len(nibs)} registered through the API, {report.imported} imported")
+    ikm_ids = {uuid_text(r[0]) for r in reg.execute("select id from ikm")}
+    product_ids = {uuid_text(r[0]) for r in reg.execute("select id from product")}
 
     # Every outbox row published and on its stream (at least once: a relay killed between XADD and
     # marking the row re-sends it; duplicates on a stream are allowed, duplicate effects are not).
@@ -188,14 +374,18 @@ def check_invariants(c: Cluster, redis_url: str, nibs: list[str], products: int,
     # Exactly one curation case per product.
     per_product = cur.execute("select product_id, count(*) from curation_case group by product_id").fetchall()
     v += [f"product {p} has {k} cases" for p, k in per_product if k != 1]
-    if len(per_product) != len(nibs) * products:
-        v.append(f"{len(per_product)} products have cases, {len(nibs) * products} were registered")
+    with_case = {uuid_text(p) for p, _ in per_product}
+    if with_case != product_ids:
+        v.append(f"{len(product_ids - with_case)} registered products have no case, "
+                 f"{len(with_case - product_ids)} cases are for products the registry does not hold")
 
     # Exactly one application per IKM (one open fair, every IKM eligible), one booth per holder.
     apps = exh.execute("select ikm_id, count(*) from application group by ikm_id").fetchall()
     v += [f"IKM {i} has {k} applications" for i, k in apps if k != 1]
-    if len(apps) != len(nibs):
-        v.append(f"{len(apps)} IKM have applications, {len(nibs)} were registered")
+    with_app = {uuid_text(i) for i, _ in apps}
+    if with_app != ikm_ids:
+        v.append(f"{len(ikm_ids - with_app)} IKM have no application, "
+                 f"{len(with_app - ikm_ids)} applications are for IKM the registry does not hold")
     double = exh.execute("select booth_id, count(*) from application where booth_id is not null "
                          "group by booth_id having count(*) > 1").fetchall()
     v += [f"booth {b} held by {k} IKM" for b, k in double]
@@ -234,24 +424,44 @@ def uuid_text(value: Any) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-def run_seed(root: Path, seed: int, n_ikm: int, products: int = 2, seconds: float = 10) -> Report:
+def run_seed(root: Path, seed: int, n_ikm: int, products: int = 2, seconds: float = 10,
+             import_rows: int = 0) -> Report:
+    """One seed: `n_ikm` registrations through the API and an import of `import_rows` rows, with
+    organisers working the fair, while faults land; then the invariants."""
     rng = random.Random(seed)
     report = Report(seed=seed)
     server = RedisProcess(root / "redis").start()
     c = Cluster(root, server.url)
+    # Small chunks: more commit points for a kill to fall between, as in a slow import.
+    c["registry"].env["SENTRA_IMPORT_CHUNK_ROWS"] = "50"
     try:
         c.start()
-        prepare_load(c, booths=n_ikm // 2)
+        booths = max(1, (n_ikm + import_rows) // 2)
+        fair_id = prepare_load(c, booths=booths)
         bodies = [ikm_body(name=f"UD Faults {seed}-{i}", products=products) for i in range(n_ikm)]
+        file = import_file(seed, import_rows) if import_rows else None
 
         chaos = Chaos(c, server, rng, report)
-        thread = threading.Thread(target=chaos.run, daemon=True)
-        thread.start()
+        organiser = Organiser(c, fair_id, booths, random.Random(seed + 1), report)
+        workers = [threading.Thread(target=chaos.run, daemon=True),
+                   threading.Thread(target=organiser.run, daemon=True)]
+        for w in workers:
+            w.start()
+        deadline = time.monotonic() + 900
+        imports: list[dict[str, Any]] = []
         try:
-            nibs = register_all(c, bodies, report, time.monotonic() + 600, pace=seconds / n_ikm)
+            importer = None
+            if file is not None:
+                importer = threading.Thread(target=lambda: imports.extend(run_import(c, file, deadline)))
+                importer.start()
+            nibs = register_all(c, bodies, report, deadline, pace=seconds / max(n_ikm, 1))
+            if importer is not None:
+                importer.join()
         finally:
             chaos.stop.set()
-            thread.join()
+            organiser.stop.set()
+            for w in workers:
+                w.join()
         for name in SERVICES:  # everything back up, whatever the last fault left
             if c[name].proc is None or c[name].proc.poll() is not None:
                 c[name].start()
@@ -259,8 +469,12 @@ def run_seed(root: Path, seed: int, n_ikm: int, products: int = 2, seconds: floa
                 c[name].wait_ready()
         if not server.running:
             server.start()
-        quiet(c, server.url, timeout=180)
-        check_invariants(c, server.url, nibs, products, report)
+        quiet(c, server.url, timeout=600)
+        if file is not None:
+            if not imports:
+                report.violations.append("the import never finished")
+            check_import(imports, file, report)
+        check_invariants(c, server.url, nibs, report)
         return report
     finally:
         c.stop()

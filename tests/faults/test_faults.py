@@ -1,5 +1,6 @@
-"""The fault suite (issue 7). `make test` runs a short form (one seed, a few dozen IKM);
-`make faults` runs FAULT_SEEDS (default 20 seeds) with FAULT_IKM IKM each."""
+"""The fault suite (issue 7). `make test` runs a short form (one seed, a few dozen IKM through the
+API and an import of a few hundred rows); `make faults` runs FAULT_SEEDS (default 20 seeds) with
+FAULT_IKM IKM and an import of FAULT_IMPORT_ROWS rows each."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from tests.support.data import ikm_body
 SEEDS = seeds_from_env([1])
 N_IKM = int(os.environ.get("FAULT_IKM", 40))
 SECONDS = float(os.environ.get("FAULT_SECONDS", 10))
+IMPORT_ROWS = int(os.environ.get("FAULT_IMPORT_ROWS", 400))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_nothing_is_lost_or_done_twice_under_faults(tmp_path: Path, seed: int) -> None:
-    report = run_seed(tmp_path, seed, N_IKM, seconds=SECONDS)
+    report = run_seed(tmp_path, seed, N_IKM, seconds=SECONDS, import_rows=IMPORT_ROWS)
     print(report.summary())
     assert sum(report.faults.values()) > 0, "the run injected no fault"
     assert not report.violations, f"{report.summary()}; replay with FAULT_SEEDS={seed}:\n" + "\n".join(
