@@ -22,6 +22,7 @@ from shared.errors import ApiError
 from shared.web import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/exhibitions/{exhibition_id}", tags=["applications and booths"])
+# Booth codes are matched as paths: a combined booth's code may hold a slash (A-01/02).
 
 Organiser = Annotated[Principal, Depends(require_roles("organiser"))]
 Reader = Annotated[Principal, Depends(require_roles("organiser", "registrar"))]
@@ -43,7 +44,7 @@ def list_allocations(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -
     return service.list_allocations(session, service.get_exhibition(session, exhibition_id))
 
 
-@router.put("/booths/{code}/assignment", response_model=AllocationPublic,
+@router.put("/booths/{code:path}/assignment", response_model=AllocationPublic,
             summary="Assign a booth by hand (409 when taken)")
 def assign(exhibition_id: uuid.UUID, code: str, data: AssignmentRequest, uow: UnitOfWorkDep, settings: SettingsDep,
            _: Organiser) -> AllocationPublic:
@@ -59,7 +60,7 @@ def assign(exhibition_id: uuid.UUID, code: str, data: AssignmentRequest, uow: Un
     return AllocationPublic(booth_code=code, ikm_id=application.ikm_id, ikm_name=name, status=application.status)
 
 
-@router.delete("/booths/{code}/assignment", status_code=204, summary="Release a booth (the waitlist moves up)")
+@router.delete("/booths/{code:path}/assignment", status_code=204, summary="Release a booth (the waitlist moves up)")
 def release(exhibition_id: uuid.UUID, code: str, uow: UnitOfWorkDep, _: Organiser) -> None:
     fair = service.get_exhibition(uow.session, exhibition_id, lock=True)
     service.release_booth(uow.session, fair, code, None, "Dilepas oleh panitia.", "Released by the organisers.")
@@ -83,7 +84,7 @@ def unlock(exhibition_id: uuid.UUID, ikm_id: uuid.UUID, uow: UnitOfWorkDep, _: O
     return {"ikm_id": str(application.ikm_id), "locked": application.locked}
 
 
-@router.post("/booths/{code}/move", response_model=AllocationPublic,
+@router.post("/booths/{code:path}/move", response_model=AllocationPublic,
              summary="Move a booth's holder to a free booth that takes its sector (409 when taken)")
 def move(exhibition_id: uuid.UUID, code: str, data: MoveRequest, uow: UnitOfWorkDep, settings: SettingsDep,
          _: Organiser) -> AllocationPublic:

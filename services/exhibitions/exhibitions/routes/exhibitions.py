@@ -77,7 +77,7 @@ def combine_booths(exhibition_id: uuid.UUID, data: CombineRequest, uow: UnitOfWo
     return service.booth_public(uow.session, booth)
 
 
-@router.post("/{exhibition_id}/booths/{code}/split", status_code=status.HTTP_201_CREATED,
+@router.post("/{exhibition_id}/booths/{code:path}/split", status_code=status.HTTP_201_CREATED,
              response_model=list[BoothPublic],
              summary="Split a free booth: back into the booths it was combined from, or into equal parts")
 def split_booth(exhibition_id: uuid.UUID, code: str, uow: UnitOfWorkDep, _: Organiser,
