@@ -88,16 +88,20 @@ def exhibition_public(session: Session, fair: Exhibition) -> ExhibitionPublic:
     return ExhibitionPublic(**fair.model_dump(exclude={"created_by", "created_at"}), booths=booths)
 
 
-def add_booths(session: Session, exhibition_id: uuid.UUID, booths: list[BoothCreate]) -> list[Booth]:
-    """Add a floor plan in bulk; one bad or duplicate code rejects the whole request."""
+def add_booths(session: Session, exhibition_id: uuid.UUID, booths: list[BoothCreate],
+               lines: list[int] | None = None) -> list[Booth]:
+    """Add a floor plan in bulk; one bad or duplicate code rejects the whole request. `lines` names each
+    booth's row in an uploaded file, for the error messages (else its index in the request)."""
     fair = get_exhibition(session, exhibition_id, lock=True)
     existing = set(session.exec(select(Booth.code).where(Booth.exhibition_id == fair.id)).all())
     problems: list[FieldError] = []
     seen: set[str] = set()
     for i, booth in enumerate(booths):
         if booth.code in existing or booth.code in seen:
-            problems.append(FieldError(field=f"{i}.code", message=f"Kode stan {booth.code} sudah ada.",
-                                       message_en=f"Booth code {booth.code} already exists."))
+            where, where_en = (f"Baris {lines[i]}: ", f"Row {lines[i]}: ") if lines else ("", "")
+            problems.append(FieldError(field=f"{lines[i] if lines else i}.code",
+                                       message=f"{where}Kode stan {booth.code} sudah ada.",
+                                       message_en=f"{where_en}Booth code {booth.code} already exists."))
         seen.add(booth.code)
     if problems:
         raise ApiError(409, "conflict", "Kode stan ganda.", "Duplicate booth codes.", problems)

@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from exhibitions import service
+from exhibitions import floorplan_csv, service
 from exhibitions.schemas import (
     BoothCreate,
     BoothPublic,
@@ -19,12 +19,15 @@ from exhibitions.schemas import (
 )
 from exhibitions.tables import Exhibition
 from shared.auth import Principal, require_roles
+from shared.errors import ApiError
 from shared.web import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/exhibitions", tags=["fairs and floor plans"])
 
 Organiser = Annotated[Principal, Depends(require_roles("organiser"))]
 Reader = Annotated[Principal, Depends(require_roles("organiser", "registrar", "curator"))]
+# What browsers, spreadsheets and curl send a .csv file as.
+CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel", "application/octet-stream")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ExhibitionPublic, summary="Set up a fair")
@@ -45,6 +48,15 @@ def list_exhibitions(
                 offset=offset)
 
 
+# Before `/{exhibition_id}`, which would otherwise take the file name for a fair's id.
+@router.get("/floorplan-template.csv", response_class=Response,
+            summary="The floor plan CSV template: the columns of POST /exhibitions/{id}/booths.csv, two examples",
+            responses={200: {"content": {"text/csv": {}}}})
+def floorplan_template(_: Organiser) -> Response:
+    return Response(content=floorplan_csv.template().encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="floorplan-template.csv"'})
+
+
 @router.get("/{exhibition_id}", response_model=ExhibitionPublic, summary="One fair")
 def get_exhibition(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -> ExhibitionPublic:
     return service.exhibition_public(session, service.get_exhibition(session, exhibition_id))
@@ -55,6 +67,22 @@ def get_exhibition(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -> 
 def add_booths(exhibition_id: uuid.UUID, booths: list[BoothCreate], uow: UnitOfWorkDep,
                _: Organiser) -> list[BoothPublic]:
     rows = service.add_booths(uow.session, exhibition_id, booths)
+    uow.commit()
+    return [service.booth_public(uow.session, b) for b in rows]
+
+
+@router.post("/{exhibition_id}/booths.csv", status_code=status.HTTP_201_CREATED, response_model=list[BoothPublic],
+             summary="Add booths from a CSV file (the body is the file; see GET /exhibitions/floorplan-template.csv): "
+                     "every row or none")
+def add_booths_csv(exhibition_id: uuid.UUID, content: Annotated[bytes, Body(media_type="text/csv")],
+                   uow: UnitOfWorkDep, _: Organiser,
+                   content_type: Annotated[str, Header()] = "") -> list[BoothPublic]:
+    if content_type.split(";")[0].strip().lower() not in CSV_TYPES:
+        raise ApiError(415, "unsupported_media_type",
+                       "Kirim isi berkas CSV sebagai badan permintaan dengan Content-Type: text/csv.",
+                       "Send the CSV file as the request body with Content-Type: text/csv.")
+    lines, booths = floorplan_csv.read_floorplan_csv(content)
+    rows = service.add_booths(uow.session, exhibition_id, booths, lines)
     uow.commit()
     return [service.booth_public(uow.session, b) for b in rows]
 
