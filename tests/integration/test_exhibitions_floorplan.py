@@ -40,10 +40,10 @@ def test_a_floor_plan_uploads_as_csv_whole_or_not_at_all(cluster: Cluster) -> No
     assert [b["code"] for b in r.json()] == ["A-01", "A-02", "K-01"]
     assert booths_of(c, fair_id)["A-02"]["sectors"] == ["kriya", "fesyen"]
 
-    # One bad row, one duplicate: nothing of the file is saved, every problem is named by row and column.
-    bad = ("kode;gedung;zona;sektor;lebar_m\n"
-           "B-01;Ksirarnawa;Kriya;kriya;2,5\n"
-           "B-02;Ksirarnawa;Kriya;batik;tiga\n").encode()
+    # A bad row, then a duplicate code: nothing of the file is saved, each problem is named by row and column.
+    bad = (b"kode;gedung;zona;sektor;lebar_m\n"
+           b"B-01;Ksirarnawa;Kriya;kriya;2,5\n"
+           b"B-02;Ksirarnawa;Kriya;batik;tiga\n")
     r = c.call("exhibitions", "POST", url, user="komang.panitia", content=bad, headers=CSV)
     assert r.status_code == 422, r.text
     body = r.json()
