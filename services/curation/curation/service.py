@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -143,6 +144,31 @@ def create_rubric(session: Session, data: RubricCreate, username: str) -> Rubric
 # --- opening cases --------------------------------------------------------------------------------
 
 
+@dataclass
+class CaseOpening:
+    """What opening a case reads that stays put through a consumer's batch: the current rubric and
+    every active curator's load. Read once per transaction and kept up to date by the assignments
+    the batch makes, instead of counting all open assignments again for every case (a query that
+    grows with the register: bench/chain.py). Only the event handlers use it: their transactions
+    open cases and nothing else, so nothing else changes a load underneath it."""
+
+    rubric: Rubric
+    loads: dict[uuid.UUID, CuratorLoad]
+
+    @classmethod
+    def of(cls, session: Session, default_cap: int) -> CaseOpening:
+        opening = session.info.get("case_opening")
+        if not isinstance(opening, CaseOpening):
+            opening = cls(current_rubric(session), {c.curator_id: c for c in curator_loads(session, default_cap)})
+            session.info["case_opening"] = opening
+        return opening
+
+    def assigned(self, chosen: list[CuratorLoad]) -> None:
+        for c in chosen:
+            self.loads[c.curator_id] = replace(self.loads[c.curator_id],
+                                               open_cases=self.loads[c.curator_id].open_cases + 1)
+
+
 def open_cases_for_registration(session: Session, envelope: Envelope, payload: IkmRegisteredV1,
                                 settings: CurationSettings) -> list[Case]:
     """`ikm.registered`: one case per product, curators assigned, `curation.case_opened` each."""
@@ -171,7 +197,8 @@ def _open_case_if_due(session: Session, envelope: Envelope, ikm_id: uuid.UUID, i
         audit(session, latest.id, SYSTEM, "resubmission_ignored", event_id=str(envelope.event_id),
               status=latest.status)
         return None
-    rubric = current_rubric(session)
+    opening = CaseOpening.of(session, settings.max_open_cases)
+    rubric = opening.rubric
     case = Case(ikm_id=ikm_id, ikm_name=ikm_name, product_id=product.product_id, product_name=product.name,
                 sector=sector, regency_code=regency_code, round=round_, rubric_version=rubric.version,
                 panel_size=settings.panel_size, correlation_id=envelope.correlation_id, opened_at=utcnow())
@@ -179,7 +206,8 @@ def _open_case_if_due(session: Session, envelope: Envelope, ikm_id: uuid.UUID, i
     session.flush()
     audit(session, case.id, SYSTEM, "opened", round=round_, rubric_version=rubric.version,
           product_id=str(product.product_id), recuration_of=str(latest.id) if latest else None)
-    chosen = assign_curators(session, case, settings.max_open_cases)
+    chosen = assign_curators(session, case, settings.max_open_cases, loads=list(opening.loads.values()), new=True)
+    opening.assigned(chosen)
     add_event(session, new_event("curation.case_opened", CaseOpenedV1(
         case_id=case.id, ikm_id=ikm_id, product_id=product.product_id, product_name=product.name,
         sector=sector, status="open", curators=[c.username for c in chosen],
@@ -213,17 +241,21 @@ def _open_counts(session: Session) -> Counter[uuid.UUID]:
 
 
 def assign_curators(session: Session, case: Case, default_cap: int, actor: str = SYSTEM,
-                    replaces: Assignment | None = None) -> list[CuratorLoad]:
+                    replaces: Assignment | None = None, loads: list[CuratorLoad] | None = None,
+                    new: bool = False) -> list[CuratorLoad]:
     """Fill the case's panel for its current stage with the least-loaded curators of its sector who have
-    room, were never on this case and declared no conflict with its IKM. Returns those added."""
-    current = session.exec(select(Assignment).where(Assignment.case_id == case.id)).all()
+    room, were never on this case and declared no conflict with its IKM. Returns those added.
+    `loads` are the curators' loads when the caller keeps them (else they are counted); a `new`
+    case has no assignments to look up."""
+    current = [] if new else session.exec(select(Assignment).where(Assignment.case_id == case.id)).all()
     needed = case.panel_size - sum(1 for a in current if a.active)
     if needed <= 0:
         return []
     conflicted = session.exec(select(ConflictDeclaration.curator_id)
                               .where(ConflictDeclaration.ikm_id == case.ikm_id)).all()
     excluded = frozenset(a.curator_id for a in current) | frozenset(conflicted)
-    chosen = pick_curators(curator_loads(session, default_cap), case.sector, needed, excluded)
+    chosen = pick_curators(loads if loads is not None else curator_loads(session, default_cap), case.sector,
+                           needed, excluded)
     for c in chosen:
         session.add(Assignment(case_id=case.id, curator_id=c.curator_id, stage=case.stage, assigned_at=utcnow(),
                                replaces_id=replaces.id if replaces is not None else None))

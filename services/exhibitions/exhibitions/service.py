@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from exhibitions import allocation, exhibitor_pdf, floorplan, rules
 from exhibitions.schemas import (
@@ -264,6 +265,7 @@ def _new_parts(session: Session, fair: Exhibition, whole: Booth, old_pieces: lis
 def on_ikm_registered(session: Session, envelope: Envelope, payload: IkmRegisteredV1, today: date) -> None:
     """Enter the IKM into every open fair it is eligible for; place it at once where curation is not
     required."""
+    session.info.setdefault(HANDLER_MEMO, {})
     profile = session.get(IkmProfile, payload.ikm_id)
     if profile is None:
         profile = IkmProfile(ikm_id=payload.ikm_id, name=payload.name, sector=payload.sector,
@@ -300,6 +302,7 @@ def on_curation_decided(session: Session, envelope: Envelope, payload: CurationD
     """Record the product's decision, then move the IKM's applications to curated fairs: placed while
     at least one of its products holds a standing approval, declined (booth released, waitlist moving
     up) once none does: a rejection, or an approval that expired."""
+    session.info.setdefault(HANDLER_MEMO, {})
     record = session.get(ProductCuration, payload.product_id)
     if record is not None and record.outcome != PENDING and record.decided_at > envelope.occurred_at:
         return  # an older decision arriving late changes nothing
@@ -395,13 +398,17 @@ def _try_allocate(session: Session, fair: Exhibition, application: Application, 
 
 
 def _blocking_rule(session: Session, fair: Exhibition, profile: IkmProfile) -> tuple[str, str] | None:
-    allocated = select(IkmProfile.regency_code, IkmProfile.sentra_id).join(
-        Application, col(Application.ikm_id) == col(IkmProfile.ikm_id)).where(
-        Application.exhibition_id == fair.id, Application.status == "allocated")
-    rows = session.exec(allocated).all()
-    in_regency = sum(1 for r in rows if r[0] == profile.regency_code)
-    in_sentra = sum(1 for r in rows if profile.sentra_id is not None and r[1] == profile.sentra_id)
-    return rules.quota_problem(_fair_rules(session, fair), _applicant(profile), in_regency, in_sentra)
+    # Counted in SQL, and only for the rules the fair has: this runs for every placement, and
+    # counting all allocated rows in Python made placement quadratic in a fair's size (bench/chain.py).
+    fair_rules = _fair_rules(session, fair)
+    allocated = (select(func.count()).select_from(Application)
+                 .join(IkmProfile, col(Application.ikm_id) == col(IkmProfile.ikm_id))
+                 .where(Application.exhibition_id == fair.id, Application.status == "allocated"))
+    in_regency = session.exec(allocated.where(IkmProfile.regency_code == profile.regency_code)).one() \
+        if fair_rules.regency_max_share < 1 else 0
+    in_sentra = session.exec(allocated.where(IkmProfile.sentra_id == profile.sentra_id)).one() \
+        if profile.sentra_id is not None and fair_rules.sentra_cap is not None else 0
+    return rules.quota_problem(fair_rules, _applicant(profile), in_regency, in_sentra)
 
 
 def decline(session: Session, fair: Exhibition, application: Application, causation: Envelope | None,
@@ -568,7 +575,8 @@ def _replaced(session: Session, booth: Booth) -> tuple[str, str]:
 def _free_booths(session: Session, fair: Exhibition) -> list[rules.BoothSlot]:
     # Columns, not ORM objects: this runs for every placement, and building a Booth object per free
     # booth was a third of the exhibitions consumer's time in the chain benchmark (py-spy).
-    held = select(Application.booth_id).where(col(Application.booth_id).is_not(None))
+    held = select(Application.booth_id).where(Application.exhibition_id == fair.id,
+                                              col(Application.booth_id).is_not(None))
     columns = (col(Booth.id), col(Booth.code), col(Booth.sectors), col(Booth.accessible), col(Booth.zone))
     rows = session.execute(sa_select(*columns).where(col(Booth.exhibition_id) == fair.id, col(Booth.active),
                                                      col(Booth.id).not_in(held))).all()
@@ -581,9 +589,19 @@ def _slot(booth: Booth) -> rules.BoothSlot:
                            accessible=booth.accessible, zone=booth.zone)
 
 
+# Set in the session of an event handler: there the floor plan cannot change (only organisers'
+# requests change booths), so a fair's booth count is read once per consumer batch, not per placement.
+HANDLER_MEMO = "exhibitions_handler_memo"
+
+
 def _fair_rules(session: Session, fair: Exhibition) -> rules.FairRules:
-    count = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id,
-                                                                       col(Booth.active))).one()
+    memo: dict[uuid.UUID, int] | None = session.info.get(HANDLER_MEMO)
+    count = memo.get(fair.id) if memo is not None else None
+    if count is None:
+        count = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id,
+                                                                           col(Booth.active))).one()
+        if memo is not None:
+            memo[fair.id] = count
     return rules.FairRules(sectors=frozenset(fair.sectors), regency_codes=frozenset(fair.regency_codes),
                            application_deadline=fair.application_deadline, status=fair.status,
                            regency_max_share=fair.regency_max_share, sentra_cap=fair.sentra_cap, booth_count=count,
@@ -600,20 +618,26 @@ def _newcomer_reserve(session: Session, fair: Exhibition, application: Applicati
     """The run's newcomer share, kept between runs: see `rules.newcomer_reserve_problem`."""
     if fair.newcomer_share <= 0:
         return None
-    veterans = _veterans(session, fair)
-    rows = session.exec(select(Application.ikm_id, Application.status).where(
+    veterans = _veterans_query(fair)
+    newcomer = session.exec(veterans.where(ExhibitorHistory.ikm_id == application.ikm_id).limit(1)).first() is None
+    if newcomer:
+        return None  # a newcomer is never held back by the reserve: skip the counting
+    others = (select(func.count()).select_from(Application).where(
         Application.exhibition_id == fair.id, Application.id != application.id,
-        col(Application.status).in_(("allocated", "waitlisted")))).all()
-    allocated = sum(1 for ikm, status in rows if status == "allocated" and ikm not in veterans)
-    waiting = sum(1 for ikm, status in rows if status == "waitlisted" and ikm not in veterans)
-    return rules.newcomer_reserve_problem(_fair_rules(session, fair), application.ikm_id not in veterans,
-                                          free_booths, allocated, waiting)
+        col(Application.ikm_id).not_in(veterans)))
+    allocated = session.exec(others.where(Application.status == "allocated")).one()
+    waiting = session.exec(others.where(Application.status == "waitlisted")).one()
+    return rules.newcomer_reserve_problem(_fair_rules(session, fair), newcomer, free_booths, allocated, waiting)
+
+
+def _veterans_query(fair: Exhibition) -> SelectOfScalar[uuid.UUID]:
+    """IKM that exhibited at this organiser's other fairs: everyone else is a newcomer here."""
+    return select(ExhibitorHistory.ikm_id).where(ExhibitorHistory.organiser == fair.created_by,
+                                                 ExhibitorHistory.exhibition_id != fair.id)
 
 
 def _veterans(session: Session, fair: Exhibition) -> set[uuid.UUID]:
-    """IKM that exhibited at this organiser's other fairs: everyone else is a newcomer here."""
-    return set(session.exec(select(ExhibitorHistory.ikm_id).where(
-        ExhibitorHistory.organiser == fair.created_by, ExhibitorHistory.exhibition_id != fair.id)).all())
+    return set(session.exec(_veterans_query(fair)).all())
 
 
 def record_exhibitor(session: Session, fair: Exhibition, ikm_id: uuid.UUID, source: str) -> None:
