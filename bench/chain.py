@@ -1,22 +1,27 @@
-"""The whole chain under load: registrations through the registry API until every IKM has its cases
-opened and its fair application placed, against a real Redis and the services as processes.
+"""The whole chain under load, against a real Redis and the three services as processes:
 
-    make bench                      # BENCH_IKM=2000 BENCH_PRODUCTS=2 BENCH_CLIENTS=8 by default
+1. a generated Bali-scale register (registry.demo_data, DOMAIN.md's proportions) uploaded through
+   `POST /imports`, measured until every product has its curation case and every IKM its fair
+   application placed (booth or waitlist), on SQLite and on PostgreSQL;
+2. registrations through `POST /ikms` from several clients, for the API's latency;
+3. the floor: a raw redis-py producer and consumer group moving as many events as run 1 did.
 
-Also measures the floor: a raw redis-py producer and consumer group moving the same number of
-events. Writes the figures to docs/BENCHMARKS.md (between the BENCH markers) and prints them.
+    make bench      # BENCH_IKM=15216 BENCH_DATABASES=sqlite,postgres BENCH_API_IKM=1000 BENCH_CLIENTS=8
+
+Writes the figures to docs/BENCHMARKS.md (between the chain markers) and prints them.
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +29,14 @@ from typing import Any
 
 import httpx
 import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
 
+from registry.demo_data import KNOWN_SENTRA, generate
 from shared.servers import RedisProcess, find_redis_server_binary
-from tests.support.cluster import LOAD_REGISTRAR, Cluster, prepare_load
-from tests.support.data import ikm_body
+from tests.support.cluster import LOAD_REGISTRAR, SERVICES, Cluster, prepare_load
+from tests.support.data import booth_body, fair_body, ikm_body
+from tests.support.servers import create_database, postgres_url_for_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "BENCHMARKS.md"
@@ -42,15 +51,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def _times(db: Path, query: str) -> dict[str, datetime]:
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(query).fetchall()
-    out: dict[str, datetime] = {}
-    for key, stamp in rows:
-        out[str(key).replace("-", "")] = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
-    return out
-
-
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -58,13 +58,138 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run_chain(n_ikm: int, products: int, clients: int) -> dict[str, Any]:
+class Databases:
+    """The three services' databases, read by the benchmark: SQLite files or PostgreSQL databases."""
+
+    def __init__(self, tmp: Path, kind: str) -> None:
+        self.cleanup: Callable[[], None] | None = None
+        self.urls: dict[str, str] | None = None
+        if kind == "postgres":
+            server, self.cleanup = postgres_url_for_tests(tmp / "postgres")
+            suffix = uuid.uuid4().hex[:8]
+            self.urls = {name: create_database(server, f"bench_{name}_{suffix}") for name in SERVICES}
+            urls = {name: url.replace("postgresql://", "postgresql+psycopg://", 1) for name, url in self.urls.items()}
+        else:
+            urls = {name: f"sqlite:///{tmp / 'data' / f'{name}.db'}" for name in SERVICES}
+        self.engines: dict[str, Engine] = {name: create_engine(url) for name, url in urls.items()}
+
+    def scalar(self, service: str, query: str) -> int:
+        with self.engines[service].connect() as conn:
+            return int(conn.execute(text(query)).scalar() or 0)
+
+    def times(self, service: str, query: str) -> dict[str, datetime]:
+        with self.engines[service].connect() as conn:
+            rows = conn.execute(text(query)).all()
+        out: dict[str, datetime] = {}
+        for key, stamp in rows:
+            when = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
+            out[str(key).replace("-", "")] = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return out
+
+    def close(self) -> None:
+        for engine in self.engines.values():
+            engine.dispose()
+        if self.cleanup is not None:
+            self.cleanup()
+
+
+def open_fair(c: Cluster, booths: int) -> None:
+    """One open fair for every sector and regency, without curation, with `booths` booths taking any
+    sector: every registered IKM applies, about half get a booth and the rest the waitlist."""
+    c.create_user("organiser.bench", ["organiser"])
+    fair = c.call("exhibitions", "POST", "/exhibitions", user="organiser.bench", json=fair_body(
+        sectors=[], sentra_cap=None, regency_max_share=1.0)).raise_for_status().json()
+    for start in range(0, booths, 2000):
+        c.call("exhibitions", "POST", f"/exhibitions/{fair['id']}/booths", user="organiser.bench",
+               json=[booth_body(f"B-{i:05d}") | {"sectors": []}
+                     for i in range(start, min(booths, start + 2000))]).raise_for_status()
+
+
+def latencies(db: Databases) -> dict[str, float]:
+    registered = db.times("registry", "select id, created_at from ikm")
+    opened = db.times("curation", "select ikm_id, min(opened_at) from curation_case group by ikm_id")
+    placed = db.times("exhibitions", "select ikm_id, updated_at from application")
+    to_case = [(opened[k] - registered[k]).total_seconds() * 1000 for k in registered if k in opened]
+    to_booth = [(placed[k] - registered[k]).total_seconds() * 1000 for k in registered if k in placed]
+    return {"case_p50": percentile(to_case, 50), "case_p95": percentile(to_case, 95),
+            "case_p99": percentile(to_case, 99), "booth_p50": percentile(to_booth, 50),
+            "booth_p95": percentile(to_booth, 95), "booth_p99": percentile(to_booth, 99)}
+
+
+def stream_events(redis_url: str) -> int:
+    client = redis.Redis.from_url(redis_url)
+    keys: list[bytes] = client.keys("*")  # type: ignore[assignment]
+    return sum(int(client.xlen(k)) for k in keys if client.type(k) == b"stream" and not k.endswith(b".dlq"))
+
+
+def wait_until_done(db: Databases, products: int, ikm: int, deadline_s: float = 3600) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        cases = db.scalar("curation", "select count(*) from curation_case")
+        placed = db.scalar("exhibitions", "select count(*) from application where status in ('allocated','waitlisted')")
+        if cases >= products and placed >= ikm:
+            return
+        time.sleep(0.2)
+    raise TimeoutError("the chain did not finish")
+
+
+def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
+    """Import a Bali-scale file and follow it until every case is opened and every IKM placed."""
     tmp = Path(tempfile.mkdtemp(prefix="sentra-bench-"))
+    (tmp / "data").mkdir()
     server = RedisProcess(tmp / "redis").start()
+    db = Databases(tmp, kind)
+    c = Cluster(tmp, server.url, db.urls)
+    try:
+        c.start()
+        c.create_user(LOAD_REGISTRAR, ["registrar"])
+        for i in range(3):
+            c.call("curation", "POST", "/curators", json={
+                "username": f"kurator{i}", "full_name": f"Kurator {i}", "max_open_cases": 10_000,
+                "sectors": sorted({"kriya", "kuliner", "fesyen", "seni_rupa", "desain_produk"})}).raise_for_status()
+        for s in KNOWN_SENTRA:
+            c.call("registry", "POST", "/sentra", user=LOAD_REGISTRAR, json={
+                "name": s.name, "kind": s.kind, "sector": s.sector, "regency_code": s.district_code[:4],
+                "district_code": s.district_code}).raise_for_status()
+        open_fair(c, n_ikm // 2)
+        content = generate(n_ikm).encode()
+
+        started = time.perf_counter()
+        import_id = c.call("registry", "POST", "/imports", user=LOAD_REGISTRAR,
+                           files={"file": ("bali.csv", content, "text/csv")}).raise_for_status().json()["id"]
+        while True:
+            report = c.call("registry", "GET", f"/imports/{import_id}", user=LOAD_REGISTRAR,
+                            params={"rows_limit": 1}).json()
+            if report["status"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        imported = time.perf_counter() - started
+        assert report["status"] == "done", report
+        ikm = db.scalar("registry", "select count(*) from ikm")
+        products = db.scalar("registry", "select count(*) from product")
+        wait_until_done(db, products, ikm)
+        elapsed = time.perf_counter() - started
+        events = stream_events(server.url)
+        return {"kind": kind, "ikm": ikm, "products": products, "seconds": elapsed, "ikm_per_s": ikm / elapsed,
+                "import_s": imported, "import_rows_per_s": n_ikm / imported,
+                "events": events, "events_per_s": events / elapsed, **latencies(db),
+                "memory_mb": {name: _peak_rss_mb(s.proc.pid) for name, s in c.services.items() if s.proc}}
+    finally:
+        c.stop()
+        server.stop()
+        db.close()
+
+
+def run_api_chain(n_ikm: int, products: int, clients: int) -> dict[str, Any]:
+    """Registrations through POST /ikms from `clients` threads (SQLite): the API's latency under load."""
+    tmp = Path(tempfile.mkdtemp(prefix="sentra-bench-api-"))
+    (tmp / "data").mkdir()
+    server = RedisProcess(tmp / "redis").start()
+    db = Databases(tmp, "sqlite")
     c = Cluster(tmp, server.url)
     try:
         c.start()
-        prepare_load(c, booths=n_ikm // 2)  # half placed, half waitlisted: both paths are exercised
+        prepare_load(c, booths=n_ikm // 2)
         token = c.token(LOAD_REGISTRAR)
         bodies = [ikm_body(name=f"UD Bench {i}", products=products) for i in range(n_ikm)]
         url = f"{c['registry'].url}/ikms"
@@ -81,43 +206,15 @@ def run_chain(n_ikm: int, products: int, clients: int) -> dict[str, Any]:
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(post, [bodies[i::clients] for i in range(clients)]))
         posted = time.perf_counter() - started
-
-        data = tmp / "data"
-        client = redis.Redis.from_url(server.url)
-        deadline = time.monotonic() + 1800
-        while time.monotonic() < deadline:
-            with sqlite3.connect(data / "curation.db") as conn:
-                cases = conn.execute("select count(*) from curation_case").fetchone()[0]
-            with sqlite3.connect(data / "exhibitions.db") as conn:
-                placed = conn.execute("select count(*) from application where status in "
-                                      "('allocated','waitlisted')").fetchone()[0]
-            if cases >= n_ikm * products and placed >= n_ikm:
-                break
-            time.sleep(0.2)
+        wait_until_done(db, n_ikm * products, n_ikm)
         elapsed = time.perf_counter() - started
-
-        registered = _times(data / "registry.db", "select id, created_at from ikm")
-        opened = _times(data / "curation.db", "select ikm_id, min(opened_at) from curation_case group by ikm_id")
-        placed_at = _times(data / "exhibitions.db", "select ikm_id, updated_at from application")
-        to_case = [(opened[k] - registered[k]).total_seconds() * 1000 for k in registered if k in opened]
-        to_booth = [(placed_at[k] - registered[k]).total_seconds() * 1000 for k in registered if k in placed_at]
-        keys: list[bytes] = client.keys("*")  # type: ignore[assignment]
-        streams = [k.decode() for k in keys if client.type(k) == b"stream" and not k.endswith(b".dlq")]
-        events = sum(int(client.xlen(s)) for s in streams)
-        memory = {name: _peak_rss_mb(s.proc.pid) for name, s in c.services.items() if s.proc}
-        return {
-            "ikm": n_ikm, "products": products, "clients": clients, "seconds": elapsed,
-            "ikm_per_s": n_ikm / elapsed, "events": events, "events_per_s": events / elapsed,
-            "api_per_s": n_ikm / posted, "api_p50_ms": statistics.median(api_latency) * 1000,
-            "api_p99_ms": percentile(api_latency, 99) * 1000,
-            "case_p50": percentile(to_case, 50), "case_p95": percentile(to_case, 95),
-            "case_p99": percentile(to_case, 99),
-            "booth_p50": percentile(to_booth, 50), "booth_p95": percentile(to_booth, 95),
-            "booth_p99": percentile(to_booth, 99), "memory_mb": memory,
-        }
+        return {"ikm": n_ikm, "products": products, "clients": clients, "seconds": elapsed,
+                "api_per_s": n_ikm / posted, "api_p50_ms": statistics.median(api_latency) * 1000,
+                "api_p99_ms": percentile(api_latency, 99) * 1000, **latencies(db)}
     finally:
         c.stop()
         server.stop()
+        db.close()
 
 
 def run_floor(events: int) -> float:
@@ -161,36 +258,48 @@ def machine() -> str:
 
 
 def main() -> int:
-    n_ikm = int(os.environ.get("BENCH_IKM", 2000))
-    products = int(os.environ.get("BENCH_PRODUCTS", 2))
+    n_ikm = int(os.environ.get("BENCH_IKM", 15216))
+    kinds = [k for k in os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",") if k]
+    api_ikm = int(os.environ.get("BENCH_API_IKM", 1000))
     clients = int(os.environ.get("BENCH_CLIENTS", 8))
-    r = run_chain(n_ikm, products, clients)
-    floor = run_floor(r["events"])
-    ratio = r["events_per_s"] / floor
-    mem = ", ".join(f"{k} {v:.0f} MB" for k, v in r["memory_mb"].items())
+    runs = [run_import_chain(n_ikm, kind) for kind in kinds]
+    for r in runs:
+        print(r, flush=True)
+    api = run_api_chain(api_ikm, 2, clients) if api_ikm else None
+    print(api, flush=True)
+    floor = run_floor(max(r["events"] for r in runs))
+    rows = "\n".join(
+        f"| {r['kind']} | {r['ikm']:,} / {r['products']:,} | {r['import_s']:.1f} s ({r['import_rows_per_s']:.0f} rows/s) "
+        f"| {r['seconds']:.1f} s | {r['ikm_per_s']:.0f} | {r['events']:,} / {r['events_per_s']:.0f} "
+        f"| {r['events_per_s'] / floor:.2f} | {r['case_p50'] / 1000:.1f} / {r['case_p95'] / 1000:.1f} / "
+        f"{r['case_p99'] / 1000:.1f} s | {r['booth_p50'] / 1000:.1f} / {r['booth_p95'] / 1000:.1f} / "
+        f"{r['booth_p99'] / 1000:.1f} s | {', '.join(f'{k} {v:.0f}' for k, v in r['memory_mb'].items())} |"
+        for r in runs)
+    api_text = "" if api is None else f"""
+Registrations through the API ({api['clients']} clients, {api['ikm']:,} IKM with {api['products']} products each,
+SQLite): {api['api_per_s']:.0f} registrations/s, p50 {api['api_p50_ms']:.0f} ms, p99 {api['api_p99_ms']:.0f} ms;
+registration → case opened p50 / p95 / p99 {api['case_p50']:.0f} / {api['case_p95']:.0f} / {api['case_p99']:.0f} ms;
+→ booth or waitlist {api['booth_p50']:.0f} / {api['booth_p95']:.0f} / {api['booth_p99']:.0f} ms; all done in {api['seconds']:.1f} s.
+"""
     report = f"""{BEGIN}
-Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {machine()}; {versions()}; SQLite databases.
+Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {machine()}; {versions()}.
 
-| figure | value |
-|---|---|
-| IKM registered through the API ({clients} clients, {products} products each) | {r['ikm']:,} |
-| end to end (first POST → every case opened and every application placed) | {r['seconds']:.1f} s |
-| IKM per second, end to end | {r['ikm_per_s']:.0f} |
-| API registrations per second / p50 / p99 | {r['api_per_s']:.0f} / {r['api_p50_ms']:.0f} ms / {r['api_p99_ms']:.0f} ms |
-| events on the streams / per second | {r['events']:,} / {r['events_per_s']:.0f} |
-| raw redis-py floor, same number of events (XREADGROUP 100, XACK each) | {floor:.0f} events/s |
-| chain ÷ floor | {ratio:.2f} |
-| registration → case opened, p50 / p95 / p99 | {r['case_p50']:.0f} / {r['case_p95']:.0f} / {r['case_p99']:.0f} ms |
-| registration → booth or waitlist, p50 / p95 / p99 | {r['booth_p50']:.0f} / {r['booth_p95']:.0f} / {r['booth_p99']:.0f} ms |
-| peak memory (VmHWM) | {mem} |
-{END}"""
+A generated register of {n_ikm:,} rows (Bali's proportions) uploaded through `POST /imports`; the
+clock stops when every product has its case and every IKM its application placed (a booth for half,
+the waitlist for the rest). Raw redis-py floor for the same number of events (one producer process,
+one consumer reading 100 at a time and acking each): {floor:,.0f} events/s.
+
+| database | IKM / products | import | end to end | IKM/s | events / per s | ÷ floor | → case opened p50 / p95 / p99 | → placed p50 / p95 / p99 | peak memory MB |
+|---|---|---|---|---|---|---|---|---|---|
+{rows}
+{api_text}{END}"""
     print(report)
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + report + text[text.index(END) + len(END):]
+    text_doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n"
+    if BEGIN in text_doc and END in text_doc:
+        text_doc = text_doc[: text_doc.index(BEGIN)] + report + text_doc[text_doc.index(END) + len(END):]
     else:
-        text += "\n" + report + "\n"
-    DOC.write_text(text)
+        text_doc += "\n" + report + "\n"
+    DOC.write_text(text_doc)
     return 0
 
 

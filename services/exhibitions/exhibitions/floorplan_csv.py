@@ -6,8 +6,6 @@ Indonesian locale too: `;` as the separator, a decimal comma (2,5), `ya`/`tidak`
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from exhibitions.schemas import BoothCreate
+from shared.csvfile import UnreadableCsv, read_csv_rows
 from shared.errors import ApiError, FieldError, validation_errors
 
 TEMPLATE = Path(__file__).resolve().parent / "data" / "floorplan-template.csv"
@@ -87,18 +86,9 @@ def _table(content: bytes) -> list[list[str]]:
         raise _bad_file("Berkas ini bukan CSV; simpan denah sebagai CSV (UTF-8).",
                         "This file is not a CSV; save the floor plan as CSV (UTF-8).", status=415)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")  # Excel on Windows saves CSV this way
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    if first_line.count(delimiter) == 0:
-        raise _bad_file("Baris pertama harus berisi judul kolom yang dipisah koma atau titik koma.",
-                        "The first line must hold the column names, separated by commas or semicolons.")
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise _bad_file(f"CSV tidak dapat dibaca: {exc}.", f"The CSV cannot be read: {exc}.") from exc
+        return read_csv_rows(content)
+    except UnreadableCsv as exc:
+        raise _bad_file(exc.message, exc.message_en, status=exc.status) from exc
 
 
 def _header(cells: list[str]) -> list[str]:

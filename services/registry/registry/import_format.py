@@ -7,7 +7,6 @@ One row is one IKM with its main product; further product names go in `more_prod
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from shared.csvfile import UnreadableCsv, read_csv_rows
 from shared.errors import ApiError, FieldError
 
 
@@ -134,18 +134,9 @@ def _csv_table(content: bytes) -> list[list[str]]:
         raise _bad_file("Berkas ini bukan CSV atau XLSX yang dapat dibaca.", "This file is not a readable CSV or XLSX.",
                         status=415)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")  # Excel on Windows saves CSV this way
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    if first_line.count(delimiter) == 0:
-        raise _bad_file("Baris pertama harus berisi judul kolom yang dipisah koma atau titik koma.",
-                        "The first line must hold the column names, separated by commas or semicolons.")
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise _bad_file(f"CSV tidak dapat dibaca: {exc}.", f"The CSV cannot be read: {exc}.") from exc
+        return read_csv_rows(content)
+    except UnreadableCsv as exc:
+        raise _bad_file(exc.message, exc.message_en, status=exc.status) from exc
 
 
 def _xlsx_table(content: bytes) -> list[list[str]]:
