@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.demo_data import KNOWN_SENTRA, generate
+from registry.settings import RegistrySettings
 from shared.servers import RedisProcess
 from tests.support.cluster import Cluster
 from tests.support.servers import create_database, postgres_url_for_tests
@@ -117,8 +118,9 @@ def main() -> int:
     line("GET /stats/mapping, all of Bali (ms)", "{:.0f}", "stats_ms")
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     report = (f"{BEGIN}\nRun on {now}: {os.cpu_count()} cores, {platform.platform()}, Python "
-              f"{platform.python_version()}. Filter: `{FILTERED}` (Bangli kriya, active). Chunks of 100 rows; "
-              "the registry process only (no consumers).\n\n" + "\n".join(table) + f"\n{END}")
+              f"{platform.python_version()}. Filter: `{FILTERED}` (Bangli kriya, active). Chunks of "
+              f"{RegistrySettings().import_chunk_rows} rows (`SENTRA_IMPORT_CHUNK_ROWS`); the registry process only "
+              "(no consumers).\n\n" + "\n".join(table) + f"\n{END}")
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     if BEGIN in text and END in text:
         text = text[: text.index(BEGIN)] + report + text[text.index(END) + len(END):]
