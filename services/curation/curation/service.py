@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -154,6 +154,7 @@ class CaseOpening:
 
     rubric: Rubric
     loads: dict[uuid.UUID, CuratorLoad]
+    conflicts: dict[uuid.UUID, frozenset[uuid.UUID]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, session: Session, default_cap: int) -> CaseOpening:
@@ -162,6 +163,12 @@ class CaseOpening:
             opening = cls(current_rubric(session), {c.curator_id: c for c in curator_loads(session, default_cap)})
             session.info["case_opening"] = opening
         return opening
+
+    def conflicted(self, session: Session, ikm_id: uuid.UUID) -> frozenset[uuid.UUID]:
+        """Curators who declared a conflict with the IKM (declared through requests, never in a batch)."""
+        if ikm_id not in self.conflicts:
+            self.conflicts[ikm_id] = _conflicted(session, ikm_id)
+        return self.conflicts[ikm_id]
 
     def assigned(self, chosen: list[CuratorLoad]) -> None:
         for c in chosen:
@@ -206,7 +213,8 @@ def _open_case_if_due(session: Session, envelope: Envelope, ikm_id: uuid.UUID, i
     session.flush()
     audit(session, case.id, SYSTEM, "opened", round=round_, rubric_version=rubric.version,
           product_id=str(product.product_id), recuration_of=str(latest.id) if latest else None)
-    chosen = assign_curators(session, case, settings.max_open_cases, loads=list(opening.loads.values()), new=True)
+    chosen = assign_curators(session, case, settings.max_open_cases, loads=list(opening.loads.values()),
+                             conflicted=opening.conflicted(session, ikm_id), new=True)
     opening.assigned(chosen)
     add_event(session, new_event("curation.case_opened", CaseOpenedV1(
         case_id=case.id, ikm_id=ikm_id, product_id=product.product_id, product_name=product.name,
@@ -242,26 +250,30 @@ def _open_counts(session: Session) -> Counter[uuid.UUID]:
 
 def assign_curators(session: Session, case: Case, default_cap: int, actor: str = SYSTEM,
                     replaces: Assignment | None = None, loads: list[CuratorLoad] | None = None,
-                    new: bool = False) -> list[CuratorLoad]:
+                    conflicted: frozenset[uuid.UUID] | None = None, new: bool = False) -> list[CuratorLoad]:
     """Fill the case's panel for its current stage with the least-loaded curators of its sector who have
     room, were never on this case and declared no conflict with its IKM. Returns those added.
-    `loads` are the curators' loads when the caller keeps them (else they are counted); a `new`
-    case has no assignments to look up."""
+    `loads` and `conflicted` are given when the caller keeps them (else they are read); a `new`
+    case has no assignments to look up. The rows are flushed with the caller's next query or commit."""
     current = [] if new else session.exec(select(Assignment).where(Assignment.case_id == case.id)).all()
     needed = case.panel_size - sum(1 for a in current if a.active)
     if needed <= 0:
         return []
-    conflicted = session.exec(select(ConflictDeclaration.curator_id)
-                              .where(ConflictDeclaration.ikm_id == case.ikm_id)).all()
-    excluded = frozenset(a.curator_id for a in current) | frozenset(conflicted)
+    if conflicted is None:
+        conflicted = _conflicted(session, case.ikm_id)
+    excluded = frozenset(a.curator_id for a in current) | conflicted
     chosen = pick_curators(loads if loads is not None else curator_loads(session, default_cap), case.sector,
                            needed, excluded)
     for c in chosen:
         session.add(Assignment(case_id=case.id, curator_id=c.curator_id, stage=case.stage, assigned_at=utcnow(),
                                replaces_id=replaces.id if replaces is not None else None))
         audit(session, case.id, actor, "assigned", curator=c.username, stage=case.stage)
-    session.flush()
     return chosen
+
+
+def _conflicted(session: Session, ikm_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    return frozenset(session.exec(select(ConflictDeclaration.curator_id)
+                                  .where(ConflictDeclaration.ikm_id == ikm_id)).all())
 
 
 def assign_waiting(session: Session, default_cap: int, sectors: Iterable[str] | None = None) -> None:
