@@ -33,7 +33,7 @@ from tests.support.data import ikm_body
 CONSUMER_GROUPS = {"registry": ["curation.case_opened", "curation.decided", "exhibition.booth_allocated",
                                 "exhibition.booth_released", "exhibition.waitlisted"],
                    "curation": ["ikm.registered", "product.submitted"],
-                   "exhibitions": ["ikm.registered", "curation.decided"]}
+                   "exhibitions": ["ikm.registered", "ikm.updated", "curation.decided"]}
 
 
 @dataclass

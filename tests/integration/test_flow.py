@@ -103,6 +103,28 @@ def test_registration_opens_cases_places_booths_and_fills_the_timeline(any_db_cl
     assert eventually(lambda: "exhibition.booth_allocated" in timeline_of(c, second))
 
 
+def test_a_change_in_the_register_reaches_the_fair(cluster: Cluster) -> None:
+    """PATCH /ikms publishes ikm.updated; exhibitions' copy follows, so the exhibitor list shows the
+    new name and the booth stays with its holder."""
+    c = cluster
+    c.start()
+    setup_people(c)
+    fair_id = open_fair(c, booths=1)
+    ikm_id = register(c, name="UD Perak Sari Singapadu", products=1)
+    eventually(lambda: applications_of(c, fair_id).get(ikm_id, {}).get("status") == "allocated", what="a booth")
+
+    r = c.call("registry", "PATCH", f"/ikms/{ikm_id}", user="wayan.registrar",
+               json={"name": "CV Perak Sari Singapadu", "workers": 12})
+    assert r.status_code == 200, r.text
+
+    def listed_name() -> str:
+        rows = c.call("exhibitions", "GET", f"/exhibitions/{fair_id}/allocations", user="komang.panitia").json()
+        return str(rows[0]["ikm_name"]) if rows else ""
+
+    assert eventually(lambda: listed_name() == "CV Perak Sari Singapadu", what="the new name at the fair")
+    assert applications_of(c, fair_id)[ikm_id]["booth_code"] == "A-01"
+
+
 def test_events_written_before_a_consumer_first_starts_are_processed(cluster: Cluster) -> None:
     c = cluster
     c.start("registry")

@@ -1,4 +1,5 @@
-"""Events exhibitions consumes: registrations open applications, curation decisions move them."""
+"""Events exhibitions consumes: registrations open applications, changes to the register update the
+IKM's profile, curation decisions move applications."""
 
 from __future__ import annotations
 
@@ -17,8 +18,13 @@ def on_registered(session: Session, envelope: Envelope, payload: Any) -> None:
     service.on_ikm_registered(session, envelope, payload, today=envelope.occurred_at.date())
 
 
+def on_updated(session: Session, envelope: Envelope, payload: Any) -> None:
+    service.on_ikm_updated(session, envelope, payload)
+
+
 def on_decided(session: Session, envelope: Envelope, payload: Any) -> None:
     service.on_curation_decided(session, envelope, payload)
 
 
-HANDLERS: dict[str, Handler] = {"ikm.registered": on_registered, "curation.decided": on_decided}
+HANDLERS: dict[str, Handler] = {"ikm.registered": on_registered, "ikm.updated": on_updated,
+                                "curation.decided": on_decided}

@@ -53,6 +53,7 @@ from shared.events import (
     CurationDecidedV1,
     Envelope,
     IkmRegisteredV1,
+    IkmUpdatedV1,
     WaitlistedV1,
     new_event,
     utcnow,
@@ -296,6 +297,34 @@ def on_ikm_registered(session: Session, envelope: Envelope, payload: IkmRegister
         # A curated fair takes it at once if a decision already arrived (streams are not ordered).
         if not fair.requires_curation or curation_standing(session, profile.ikm_id)[0]:
             place(session, get_exhibition(session, fair.id, lock=True), application, envelope)
+
+
+class IkmNotKnownYet(RuntimeError):
+    """An `ikm.updated` that overtook its `ikm.registered` (two streams, no order between them): the
+    entry stays pending and is retried, by then the registration is in; after the retries it is
+    dead-lettered with this message and can be replayed."""
+
+
+# Fields of `ikm.updated` that exhibitions keeps on its profile of the IKM.
+PROFILE_FIELDS = ("name", "sector", "regency_code", "sentra_id", "needs_accessible_booth")
+
+
+def on_ikm_updated(session: Session, envelope: Envelope, payload: IkmUpdatedV1) -> None:
+    """`ikm.updated`: the profile follows the register, so later placements and allocation runs judge
+    the IKM as it is now (its sector's zones, its regency's share, its sentra's cap). A booth it
+    already holds is kept: moving it is the organiser's call (a run, a move or a release)."""
+    profile = session.get(IkmProfile, payload.ikm_id)
+    if profile is None:
+        raise IkmNotKnownYet(f"ikm.updated for IKM {payload.ikm_id} arrived before its ikm.registered")
+    if profile.updated_at is not None and profile.updated_at >= envelope.occurred_at:
+        return  # an older change arriving late changes nothing
+    current = {"sector": payload.sector, "regency_code": payload.regency_code, "sentra_id": payload.sentra_id}
+    current.update({k: v for k, v in payload.changed.items() if k in ("name", "needs_accessible_booth")})
+    for name in PROFILE_FIELDS:
+        if name in current:
+            setattr(profile, name, current[name])
+    profile.updated_at = envelope.occurred_at
+    session.add(profile)
 
 
 def on_curation_decided(session: Session, envelope: Envelope, payload: CurationDecidedV1) -> None:

@@ -70,7 +70,7 @@ class Booth(SQLModel, table=True):
 
 
 class IkmProfile(SQLModel, table=True):
-    """What exhibitions knows of an IKM, from `ikm.registered` (no personal data)."""
+    """What exhibitions knows of an IKM, from `ikm.registered` and `ikm.updated` (no personal data)."""
 
     __tablename__ = "ikm_profile"
 
@@ -83,6 +83,8 @@ class IkmProfile(SQLModel, table=True):
     # The best grade of an approval seen in `curation.decided` (A–D), weighed by allocation runs.
     curation_grade: str | None = Field(default=None, max_length=1)
     registered_at: datetime = _ts()
+    # When the register last changed it (`ikm.updated`): an older update arriving late is ignored.
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
 
 
 class ProductCuration(SQLModel, table=True):
