@@ -310,6 +310,12 @@ class Token(BaseModel):
     token_type: Literal["bearer"] = "bearer"
 
 
+DecreeNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Location = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Problems = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]],
+                     Field(max_length=50)]
+
+
 class SentraCreate(Strict):
     name: Name
     kind: Literal["official", "candidate", "informal"] = "informal"
@@ -317,12 +323,11 @@ class SentraCreate(Strict):
     regency_code: str
     district_code: str | None = None
     village_code: str | None = None
-    decree_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    decree_number: DecreeNumber | None = None
     decree_date: date | None = None
-    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    location: Location | None = None
     koperasi_name: ShortText | None = None
-    problems: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                              max_length=300)]], Field(max_length=50)] = []
+    problems: Problems = []
     tourism_village: ShortText | None = Field(default=None, description="the desa wisata it belongs to")
 
 
@@ -335,12 +340,11 @@ class SentraUpdate(Strict):
     regency_code: str | None = None
     district_code: str | None = None
     village_code: str | None = None
-    decree_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    decree_number: DecreeNumber | None = None
     decree_date: date | None = None
-    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    location: Location | None = None
     koperasi_name: ShortText | None = None
-    problems: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                              max_length=300)]], Field(max_length=50)] | None = None
+    problems: Problems | None = None
     tourism_village: ShortText | None = None
 
 

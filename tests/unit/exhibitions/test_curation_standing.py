@@ -4,31 +4,19 @@ without HTTP or Redis)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exhibitions import service
-from exhibitions.app import MIGRATIONS
 from exhibitions.schemas import BoothCreate, ExhibitionCreate
 from exhibitions.tables import Application
 from shared.auth import Principal
-from shared.db import make_engine, migrate, session_scope
+from shared.db import session_scope
 from shared.events import CurationDecidedV1, Envelope, IkmRegisteredV1, ProductInfo, new_event
 
 ORGANISER = Principal(username="komang", roles=frozenset({"organiser"}))
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'exhibitions.db'}")
-    migrate(engine, MIGRATIONS)
-    yield engine
-    engine.dispose()
 
 
 def curated_fair(engine: Engine) -> uuid.UUID:
