@@ -12,6 +12,7 @@ import secrets
 import uuid
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -411,6 +412,7 @@ def _try_allocate(session: Session, fair: Exhibition, application: Application, 
         return False
     application.status = "allocated"
     application.booth_id = booth.booth_id
+    _took_booth(session, fair, booth)
     application.waitlist_rank = None
     application.reason = f"Stan {booth.code}: stan bebas pertama di zona yang menerima sektor {profile.sector}."
     application.reason_en = f"Booth {booth.code}: the first free booth in a zone that takes {profile.sector}."
@@ -464,6 +466,7 @@ def _release(session: Session, fair: Exhibition, application: Application, causa
     booth = session.get(Booth, application.booth_id) if application.booth_id is not None else None
     application.status = status
     application.booth_id = None
+    _booths_changed(session, fair)
     application.waitlist_rank = None
     application.reason, application.reason_en = reason, reason_en
     application.updated_at = utcnow()
@@ -531,6 +534,7 @@ def assign_booth(session: Session, fair: Exhibition, code: str, ikm_id: uuid.UUI
                                    message_en="Sector does not match the booth's zone.")])
     application.status = "allocated"
     application.booth_id = booth.id
+    _booths_changed(session, fair)
     application.waitlist_rank = None
     application.reason = f"Stan {code} ditetapkan panitia."
     application.reason_en = f"Booth {code} assigned by the organisers."
@@ -602,15 +606,37 @@ def _replaced(session: Session, booth: Booth) -> tuple[str, str]:
 
 
 def _free_booths(session: Session, fair: Exhibition) -> list[rules.BoothSlot]:
-    # Columns, not ORM objects: this runs for every placement, and building a Booth object per free
-    # booth was a third of the exhibitions consumer's time in the chain benchmark (py-spy).
+    """The fair's free booths, by code. In an event handler's session they are read once per batch
+    and kept up to date by the placements it makes (`_took_booth`); a release forgets them."""
+    memo = _handler_memo(session)
+    if memo is not None and ("free", fair.id) in memo:
+        free: list[rules.BoothSlot] = memo[("free", fair.id)]
+        return free
+    # Columns, not ORM objects: building a Booth object per free booth was a third of the
+    # exhibitions consumer's time in the chain benchmark (py-spy).
     held = select(Application.booth_id).where(Application.exhibition_id == fair.id,
                                               col(Application.booth_id).is_not(None))
     columns = (col(Booth.id), col(Booth.code), col(Booth.sectors), col(Booth.accessible), col(Booth.zone))
     rows = session.execute(sa_select(*columns).where(col(Booth.exhibition_id) == fair.id, col(Booth.active),
-                                                     col(Booth.id).not_in(held))).all()
-    return [rules.BoothSlot(booth_id=booth_id or 0, code=code, sectors=frozenset(sectors), accessible=accessible,
+                                                     col(Booth.id).not_in(held)).order_by(col(Booth.code))).all()
+    free = [rules.BoothSlot(booth_id=booth_id or 0, code=code, sectors=frozenset(sectors), accessible=accessible,
                             zone=zone) for booth_id, code, sectors, accessible, zone in rows]
+    if memo is not None:
+        memo[("free", fair.id)] = free
+    return free
+
+
+def _took_booth(session: Session, fair: Exhibition, booth: rules.BoothSlot) -> None:
+    memo = _handler_memo(session)
+    if memo is not None and ("free", fair.id) in memo:
+        memo[("free", fair.id)].remove(booth)
+
+
+def _booths_changed(session: Session, fair: Exhibition) -> None:
+    """A booth was freed or changed hands outside `_try_allocate`: read the free booths afresh."""
+    memo = _handler_memo(session)
+    if memo is not None:
+        memo.pop(("free", fair.id), None)
 
 
 def _slot(booth: Booth) -> rules.BoothSlot:
@@ -618,19 +644,25 @@ def _slot(booth: Booth) -> rules.BoothSlot:
                            accessible=booth.accessible, zone=booth.zone)
 
 
-# Set in the session of an event handler: there the floor plan cannot change (only organisers'
-# requests change booths), so a fair's booth count is read once per consumer batch, not per placement.
+# Set in the session of an event handler (ADR 0012): there the floor plan cannot change (only
+# organisers' requests change booths), so a fair's booth count and free booths are read once per
+# consumer batch, not per placement, and kept up to date by the batch's own placements.
 HANDLER_MEMO = "exhibitions_handler_memo"
 
 
+def _handler_memo(session: Session) -> dict[tuple[str, uuid.UUID], Any] | None:
+    memo: dict[tuple[str, uuid.UUID], Any] | None = session.info.get(HANDLER_MEMO)
+    return memo
+
+
 def _fair_rules(session: Session, fair: Exhibition) -> rules.FairRules:
-    memo: dict[uuid.UUID, int] | None = session.info.get(HANDLER_MEMO)
-    count = memo.get(fair.id) if memo is not None else None
+    memo = _handler_memo(session)
+    count: int | None = memo.get(("booths", fair.id)) if memo is not None else None
     if count is None:
         count = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id,
                                                                            col(Booth.active))).one()
         if memo is not None:
-            memo[fair.id] = count
+            memo[("booths", fair.id)] = count
     return rules.FairRules(sectors=frozenset(fair.sectors), regency_codes=frozenset(fair.regency_codes),
                            application_deadline=fair.application_deadline, status=fair.status,
                            regency_max_share=fair.regency_max_share, sentra_cap=fair.sentra_cap, booth_count=count,
@@ -802,6 +834,7 @@ def publish_run(session: Session, fair: Exhibition, run: AllocationRun, confirm_
                 exhibition_id=fair.id, exhibition_name=fair.name, ikm_id=a.ikm_id, booth_code=code_of[a.booth_id],
                 reason=r.reason)))
             a.booth_id = None
+            _booths_changed(session, fair)
             session.add(a)
     session.flush()
     for r in results:
@@ -1038,6 +1071,7 @@ def move_booth(session: Session, fair: Exhibition, code: str, to: str, confirm_d
     if not rules.booth_accepts(_slot(new), sector):
         raise invalid("to", f"Stan {to} tidak menerima sektor {sector}.", f"Booth {to} does not take sector {sector}.")
     application.booth_id = new.id
+    _booths_changed(session, fair)
     session.add(application)
     session.flush()
     _moved(session, fair, application, old, new, f"Dipindah panitia dari stan {code} ke stan {to}.",
@@ -1063,6 +1097,7 @@ def swap_booths(session: Session, fair: Exhibition, code_a: str, code_b: str,
         raise ApiError(422, "invalid_input", "Kedua stan tidak dapat ditukar.", "The two booths cannot be swapped.",
                        problems)
     holder_a.booth_id = None  # the unique booth_id holds mid-swap: free one booth first
+    _booths_changed(session, fair)
     session.add(holder_a)
     session.flush()
     holder_b.booth_id = booth_a.id

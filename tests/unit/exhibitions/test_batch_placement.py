@@ -1,0 +1,61 @@
+"""Placement inside one consumer batch (one session, ADR 0012): the free booths read once for the
+batch must follow every booth the batch takes and every booth it releases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from exhibitions import service
+from exhibitions.schemas import BoothCreate, ExhibitionCreate
+from exhibitions.tables import Application
+from shared.auth import Principal
+from shared.db import session_scope
+from shared.events import CurationDecidedV1, IkmRegisteredV1, ProductInfo, new_event
+
+ORGANISER = Principal(username="komang", roles=frozenset({"organiser"}))
+
+
+def curated_fair_with_two_booths(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        fair = service.create_exhibition(session, ExhibitionCreate(
+            name="Pameran Kurasi", venue="Taman Budaya", starts_on=date(2099, 3, 1), ends_on=date(2099, 3, 7),
+            application_deadline=date(2099, 2, 1), requires_curation=True, newcomer_share=0), ORGANISER)
+        service.add_booths(session, fair.id, [BoothCreate(code=c, hall="H", zone="Kriya", sectors=["kriya"])
+                                              for c in ("A-01", "A-02")])
+
+
+def registration(i: int) -> IkmRegisteredV1:
+    return IkmRegisteredV1(ikm_id=uuid.uuid4(), nib=None, name=f"UD Perak {i}", sector="kriya", regency_code="5104",
+                           district_code="5104010", village_code="5104010007", workers=4,
+                           products=[ProductInfo(product_id=uuid.uuid4(), name="Cincin")])
+
+
+def decided(session: Session, reg: IkmRegisteredV1, outcome: str, expired: bool = False) -> None:
+    payload = CurationDecidedV1(case_id=uuid.uuid4(), ikm_id=reg.ikm_id, product_id=reg.products[0].product_id,
+                                outcome=outcome, expired=expired)  # type: ignore[arg-type]
+    service.on_curation_decided(session, new_event("curation.decided", payload), payload)
+
+
+def test_one_batch_places_on_distinct_booths_and_reuses_a_booth_it_released(engine: Engine) -> None:
+    curated_fair_with_two_booths(engine)
+    regs = [registration(i) for i in range(3)]
+    with session_scope(engine) as session:  # one batch: registrations, approvals, then an expiry
+        for reg in regs:
+            service.on_ikm_registered(session, new_event("ikm.registered", reg), reg, today=date(2099, 1, 1))
+        for reg in regs:
+            decided(session, reg, "approved")
+        held = {a.ikm_id: a.booth_id for a in session.exec(select(Application)).all()}
+        assert held[regs[0].ikm_id] is not None and held[regs[1].ikm_id] is not None
+        assert held[regs[0].ikm_id] != held[regs[1].ikm_id] and held[regs[2].ikm_id] is None
+        decided(session, regs[0], "approved", expired=True)  # releases A-01: the waitlist moves up
+
+    with Session(engine) as session:
+        apps = {a.ikm_id: a for a in session.exec(select(Application)).all()}
+    assert apps[regs[0].ikm_id].status == "declined" and apps[regs[0].ikm_id].booth_id is None
+    assert apps[regs[2].ikm_id].status == "allocated"
+    assert apps[regs[2].ikm_id].booth_id == held[regs[0].ikm_id]
+    assert apps[regs[1].ikm_id].booth_id == held[regs[1].ikm_id]
