@@ -110,6 +110,8 @@ def test_a_change_in_the_register_reaches_the_fair(cluster: Cluster) -> None:
     c.start()
     setup_people(c)
     fair_id = open_fair(c, booths=1)
+    # A fair created without its own confirmation window takes SENTRA_CONFIRM_DAYS (14).
+    assert c.call("exhibitions", "GET", f"/exhibitions/{fair_id}", user="komang.panitia").json()["confirm_days"] == 14
     ikm_id = register(c, name="UD Perak Sari Singapadu", products=1)
     eventually(lambda: applications_of(c, fair_id).get(ikm_id, {}).get("status") == "allocated", what="a booth")
 

@@ -38,6 +38,8 @@ class ExhibitionCreate(BaseModel):
     regency_max_share: Share = 1.0
     sentra_cap: Annotated[int, Field(ge=1)] | None = None
     newcomer_share: Share = 0.0
+    confirm_days: Annotated[int, Field(ge=0, le=365, description="days an exhibitor has to confirm a booth hold "
+                                       "(0: holds do not expire); default SENTRA_CONFIRM_DAYS")] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -67,6 +69,7 @@ class ExhibitionPublic(BaseModel):
     regency_max_share: float
     sentra_cap: int | None
     newcomer_share: float
+    confirm_days: int | None
     status: str
     booths: int
 

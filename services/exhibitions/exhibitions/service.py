@@ -414,6 +414,7 @@ def _try_allocate(session: Session, fair: Exhibition, application: Application, 
     application.booth_id = booth.booth_id
     _took_booth(session, fair, booth)
     application.waitlist_rank = None
+    application.confirm_by, application.confirmed_at = _confirm_by(fair, utcnow(), None), None
     application.reason = f"Stan {booth.code}: stan bebas pertama di zona yang menerima sektor {profile.sector}."
     application.reason_en = f"Booth {booth.code}: the first free booth in a zone that takes {profile.sector}."
     if booth.zone and booth.zone in (application.preferred_zones or []):
@@ -864,9 +865,11 @@ def publish_run(session: Session, fair: Exhibition, run: AllocationRun, confirm_
     return run
 
 
-def _confirm_by(fair: Exhibition, now: datetime, confirm_days: int) -> datetime | None:
-    """A new hold must be confirmed within `confirm_days` (0: holds never expire)."""
-    return now + timedelta(days=confirm_days) if confirm_days > 0 else None
+def _confirm_by(fair: Exhibition, now: datetime, default_days: int | None) -> datetime | None:
+    """A new hold must be confirmed within the fair's `confirm_days`, else `default_days` (a fair
+    created before fairs had their own); 0 or none: the hold does not expire."""
+    days = fair.confirm_days if fair.confirm_days is not None else default_days
+    return now + timedelta(days=days) if days else None
 
 
 def unlock(session: Session, fair: Exhibition, ikm_id: uuid.UUID) -> Application:

@@ -38,6 +38,9 @@ class Exhibition(SQLModel, table=True):
     regency_max_share: float = 1.0
     sentra_cap: int | None = None
     newcomer_share: float = 0.0
+    # Days to confirm a booth hold, whoever placed it (None on fairs created before 0006: only runs
+    # and organisers' holds had a deadline then, from SENTRA_CONFIRM_DAYS).
+    confirm_days: int | None = None
     status: str = Field(default="open", max_length=20)
     created_by: str = Field(max_length=64)
     created_at: datetime = _ts()

@@ -59,3 +59,27 @@ def test_one_batch_places_on_distinct_booths_and_reuses_a_booth_it_released(engi
     assert apps[regs[2].ikm_id].status == "allocated"
     assert apps[regs[2].ikm_id].booth_id == held[regs[0].ikm_id]
     assert apps[regs[1].ikm_id].booth_id == held[regs[1].ikm_id]
+
+
+def test_a_hold_placed_by_an_event_must_be_confirmed_within_the_fairs_days(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        fairs = []
+        for days in (7, 0, None):  # None: a fair created before fairs had their own confirm_days
+            fair = service.create_exhibition(session, ExhibitionCreate(
+                name=f"Pameran {days}", venue="Taman Budaya", starts_on=date(2099, 3, 1), ends_on=date(2099, 3, 7),
+                application_deadline=date(2099, 2, 1), newcomer_share=0, confirm_days=days), ORGANISER)
+            service.add_booths(session, fair.id, [BoothCreate(code="A-01", hall="H", zone="Kriya", sectors=["kriya"])])
+            fairs.append((fair.id, days))
+    reg = registration(0)
+    with session_scope(engine) as session:
+        service.on_ikm_registered(session, new_event("ikm.registered", reg), reg, today=date(2099, 1, 1))
+    with Session(engine) as session:
+        apps = {a.exhibition_id: a for a in session.exec(select(Application)).all()}
+    for fair_id, days in fairs:
+        app = apps[fair_id]
+        assert app.status == "allocated"
+        if days:
+            assert app.confirm_by is not None
+            assert abs((app.confirm_by - app.updated_at).total_seconds() - days * 86400) < 5
+        else:
+            assert app.confirm_by is None

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from exhibitions import floorplan_csv, service
+from exhibitions.routes import SettingsDep
 from exhibitions.schemas import (
     BoothCreate,
     BoothPublic,
@@ -31,7 +32,10 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-ex
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ExhibitionPublic, summary="Set up a fair")
-def create_exhibition(data: ExhibitionCreate, uow: UnitOfWorkDep, principal: Organiser) -> ExhibitionPublic:
+def create_exhibition(data: ExhibitionCreate, uow: UnitOfWorkDep, settings: SettingsDep,
+                      principal: Organiser) -> ExhibitionPublic:
+    if data.confirm_days is None:
+        data = data.model_copy(update={"confirm_days": settings.confirm_days})
     fair = service.create_exhibition(uow.session, data, principal)
     uow.commit()
     return service.exhibition_public(uow.session, fair)

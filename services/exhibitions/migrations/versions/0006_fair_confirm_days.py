@@ -1,0 +1,25 @@
+"""each fair's days to confirm a booth hold
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-23 19:58:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0006'
+down_revision: str | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('exhibition', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('confirm_days', sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('exhibition', schema=None) as batch_op:
+        batch_op.drop_column('confirm_days')
