@@ -9,7 +9,10 @@ pgserver wheel; each test creates its own databases on it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,17 +28,31 @@ _db_numbers = itertools.cycle(range(1, 16))
 
 
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url, cleanup = redis_url_for_tests(tmp_path_factory.mktemp("redis"))
-    yield url
-    cleanup()
+def redis_server() -> Iterator[str]:
+    with _server_dir("redis") as where:
+        url, cleanup = redis_url_for_tests(where)
+        yield url
+        cleanup()
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url, cleanup = postgres_url_for_tests(tmp_path_factory.mktemp("postgres"))
-    yield url
-    cleanup()
+def postgres_server() -> Iterator[str]:
+    with _server_dir("postgres") as where:
+        url, cleanup = postgres_url_for_tests(where)
+        yield url
+        cleanup()
+
+
+@contextlib.contextmanager
+def _server_dir(kind: str) -> Iterator[Path]:
+    """A directory for a server the whole session uses, outside pytest's numbered temp dirs: pytest
+    prunes old ones when another session starts on the machine, and a server whose data directory
+    disappears stops answering mid-run."""
+    where = Path(tempfile.mkdtemp(prefix=f"sentra-test-{kind}-"))
+    try:
+        yield where
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
 
 
 def fresh_redis_db(server_url: str) -> str:
