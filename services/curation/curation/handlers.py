@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
 
 from curation import service
 from curation.settings import CurationSettings
-from shared.consumer import Handler
+from shared.consumer import BatchHandler, Handler
 from shared.events import Envelope
 
 
 def build_handlers(settings: CurationSettings) -> dict[str, Handler]:
-    def on_registered(session: Session, envelope: Envelope, payload: Any) -> None:
-        service.open_cases_for_registration(session, envelope, payload, settings)
+    def on_registered(session: Session, events: Sequence[tuple[Envelope, Any]]) -> None:
+        service.open_cases_for_registrations(session, events, settings)
 
     def on_product(session: Session, envelope: Envelope, payload: Any) -> None:
         service.open_case_for_product(session, envelope, payload, settings)
 
-    return {"ikm.registered": on_registered, "product.submitted": on_product}
+    return {"ikm.registered": BatchHandler(on_registered), "product.submitted": on_product}

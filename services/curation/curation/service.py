@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from curation.rubric import APPROVED, DEFAULT_RUBRIC, Rubric, rubric_from_data, rubric_to_data, weighted_total
@@ -67,7 +68,7 @@ from shared.events import (
     new_event,
     utcnow,
 )
-from shared.outbox import add_event
+from shared.outbox import OutboxEvent, add_event, outbox_values
 
 SYSTEM = "system"
 
@@ -164,11 +165,16 @@ class CaseOpening:
             session.info["case_opening"] = opening
         return opening
 
-    def conflicted(self, session: Session, ikm_id: uuid.UUID) -> frozenset[uuid.UUID]:
-        """Curators who declared a conflict with the IKM (declared through requests, never in a batch)."""
-        if ikm_id not in self.conflicts:
-            self.conflicts[ikm_id] = _conflicted(session, ikm_id)
-        return self.conflicts[ikm_id]
+    def read_conflicts(self, session: Session, ikm_ids: set[uuid.UUID]) -> None:
+        """Curators who declared a conflict with each of these IKM, in one query (conflicts are
+        declared through requests, never in a handler's batch, so what is read stays true)."""
+        missing = [i for i in ikm_ids if i not in self.conflicts]
+        found: defaultdict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        for ikm_id, curator_id in session.exec(select(ConflictDeclaration.ikm_id, ConflictDeclaration.curator_id)
+                                               .where(col(ConflictDeclaration.ikm_id).in_(missing))) if missing else ():
+            found[ikm_id].add(curator_id)
+        for ikm_id in missing:
+            self.conflicts[ikm_id] = frozenset(found[ikm_id])
 
     def assigned(self, chosen: list[CuratorLoad]) -> None:
         for c in chosen:
@@ -176,51 +182,95 @@ class CaseOpening:
                                                open_cases=self.loads[c.curator_id].open_cases + 1)
 
 
-def open_cases_for_registration(session: Session, envelope: Envelope, payload: IkmRegisteredV1,
-                                settings: CurationSettings) -> list[Case]:
-    """`ikm.registered`: one case per product, curators assigned, `curation.case_opened` each."""
-    opened = [_open_case_if_due(session, envelope, payload.ikm_id, payload.name, payload.sector,
-                                payload.regency_code, product, settings) for product in payload.products]
-    return [c for c in opened if c is not None]
+@dataclass(frozen=True)
+class CaseRequest:
+    """A product that an event asks to have curated, with the IKM facts its case keeps."""
+
+    envelope: Envelope
+    ikm_id: uuid.UUID
+    ikm_name: str
+    sector: str
+    regency_code: str
+    product: ProductInfo
+
+
+def open_cases_for_registrations(session: Session, events: Sequence[tuple[Envelope, IkmRegisteredV1]],
+                                 settings: CurationSettings) -> list[uuid.UUID]:
+    """`ikm.registered`, a batch at a time: one case per product, curators assigned,
+    `curation.case_opened` each. Returns the ids of the cases opened."""
+    return open_cases(session, [CaseRequest(envelope, p.ikm_id, p.name, p.sector, p.regency_code, product)
+                                for envelope, p in events for product in p.products], settings)
 
 
 def open_case_for_product(session: Session, envelope: Envelope, payload: ProductSubmittedV1,
-                          settings: CurationSettings) -> Case | None:
+                          settings: CurationSettings) -> uuid.UUID | None:
     """`product.submitted`: a case for a new product, or a re-curation (round + 1) of a product whose
     latest case ended without a standing approval. IKM name and region come from earlier cases."""
     earlier = session.exec(select(Case).where(Case.ikm_id == payload.ikm_id).limit(1)).first()
-    return _open_case_if_due(session, envelope, payload.ikm_id, earlier.ikm_name if earlier else "",
-                             payload.sector, earlier.regency_code if earlier else "", payload.product, settings)
+    opened = open_cases(session, [CaseRequest(envelope, payload.ikm_id, earlier.ikm_name if earlier else "",
+                                              payload.sector, earlier.regency_code if earlier else "",
+                                              payload.product)], settings)
+    return opened[0] if opened else None
 
 
-def _open_case_if_due(session: Session, envelope: Envelope, ikm_id: uuid.UUID, ikm_name: str, sector: str,
-                      regency_code: str, product: ProductInfo, settings: CurationSettings) -> Case | None:
-    latest = session.exec(select(Case).where(Case.product_id == product.product_id)
-                          .order_by(col(Case.round).desc()).limit(1)).first()
-    round_ = recuration_round(latest.round if latest else None, latest.status if latest else None,
-                              latest.outcome if latest else None)
-    if round_ is None:
-        assert latest is not None
-        audit(session, latest.id, SYSTEM, "resubmission_ignored", event_id=str(envelope.event_id),
-              status=latest.status)
-        return None
+def open_cases(session: Session, requests: list[CaseRequest], settings: CurationSettings) -> list[uuid.UUID]:
+    """Open the cases that are due, in order, as if one request came after the other: a product whose
+    latest case is still open or approved is not curated again (the attempt is audited). Written as
+    plain rows, one multi-row INSERT per table (ADR 0013): the reads are one query for the products'
+    latest cases and one for the IKM's declared conflicts, the rest comes from `CaseOpening`."""
+    if not requests:
+        return []
     opening = CaseOpening.of(session, settings.max_open_cases)
+    opening.read_conflicts(session, {r.ikm_id for r in requests})
+    latest: dict[uuid.UUID, tuple[uuid.UUID, int, str, str | None]] = {}
+    for case_id, product_id, round_, status, outcome in session.execute(
+            sa_select(col(Case.id), col(Case.product_id), col(Case.round), col(Case.status), col(Case.outcome))
+            .where(col(Case.product_id).in_(list({r.product.product_id for r in requests})))
+            .order_by(col(Case.round))):
+        latest[product_id] = (case_id, round_, status, outcome)  # ascending: the last one stays
     rubric = opening.rubric
-    case = Case(ikm_id=ikm_id, ikm_name=ikm_name, product_id=product.product_id, product_name=product.name,
-                sector=sector, regency_code=regency_code, round=round_, rubric_version=rubric.version,
-                panel_size=settings.panel_size, correlation_id=envelope.correlation_id, opened_at=utcnow())
-    session.add(case)
-    session.flush()
-    audit(session, case.id, SYSTEM, "opened", round=round_, rubric_version=rubric.version,
-          product_id=str(product.product_id), recuration_of=str(latest.id) if latest else None)
-    chosen = assign_curators(session, case, settings.max_open_cases, loads=list(opening.loads.values()),
-                             conflicted=opening.conflicted(session, ikm_id), new=True)
-    opening.assigned(chosen)
-    add_event(session, new_event("curation.case_opened", CaseOpenedV1(
-        case_id=case.id, ikm_id=ikm_id, product_id=product.product_id, product_name=product.name,
-        sector=sector, status="open", curators=[c.username for c in chosen],
-    ), causation=envelope))
-    return case
+    cases: list[dict[str, Any]] = []
+    assignments: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for r in requests:
+        now = utcnow()
+        before = latest.get(r.product.product_id)
+        round_ = recuration_round(*before[1:]) if before else recuration_round(None, None, None)
+        if round_ is None:
+            assert before is not None
+            audits.append(_audit_row(before[0], now, SYSTEM, "resubmission_ignored",
+                                     event_id=str(r.envelope.event_id), status=before[2]))
+            continue
+        case_id = uuid.uuid4()
+        latest[r.product.product_id] = (case_id, round_, "open", None)
+        cases.append({"id": case_id, "ikm_id": r.ikm_id, "ikm_name": r.ikm_name, "product_id": r.product.product_id,
+                      "product_name": r.product.name, "sector": r.sector, "regency_code": r.regency_code,
+                      "round": round_, "stage": 0, "rubric_version": rubric.version,
+                      "panel_size": settings.panel_size, "status": "open",
+                      "correlation_id": r.envelope.correlation_id, "opened_at": now})
+        audits.append(_audit_row(case_id, now, SYSTEM, "opened", round=round_, rubric_version=rubric.version,
+                                 product_id=str(r.product.product_id),
+                                 recuration_of=str(before[0]) if before else None))
+        chosen = pick_curators(list(opening.loads.values()), r.sector, settings.panel_size,
+                               opening.conflicts[r.ikm_id])
+        opening.assigned(chosen)
+        for c in chosen:
+            assignments.append({"case_id": case_id, "curator_id": c.curator_id, "stage": 0, "assigned_at": now,
+                                "scored": False, "active": True})
+            audits.append(_audit_row(case_id, now, SYSTEM, "assigned", curator=c.username, stage=0))
+        events.append(outbox_values(new_event("curation.case_opened", CaseOpenedV1(
+            case_id=case_id, ikm_id=r.ikm_id, product_id=r.product.product_id, product_name=r.product.name,
+            sector=r.sector, status="open", curators=[c.username for c in chosen],
+        ), causation=r.envelope)))
+    for table, rows in ((Case, cases), (Assignment, assignments), (AuditEntry, audits), (OutboxEvent, events)):
+        if rows:
+            session.execute(insert(table), rows)
+    return [c["id"] for c in cases]
+
+
+def _audit_row(case_id: uuid.UUID, at: datetime, actor: str, action: str, **details: Any) -> dict[str, Any]:
+    return {"case_id": case_id, "at": at, "actor": actor, "action": action, "details": details}
 
 
 # --- curators and assignment ----------------------------------------------------------------------

@@ -3,19 +3,18 @@ IKM's profile, curation decisions move applications."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
 
 from exhibitions import service
-from shared.consumer import Handler
+from shared.consumer import BatchHandler, Handler
 from shared.events import Envelope
 
 
-def on_registered(session: Session, envelope: Envelope, payload: Any) -> None:
-    # Eligibility is judged on the day the IKM registered, not the day the event is processed: a
-    # consumer that was down over an application deadline must not turn the IKM away.
-    service.on_ikm_registered(session, envelope, payload, today=envelope.occurred_at.date())
+def on_registered(session: Session, events: Sequence[tuple[Envelope, Any]]) -> None:
+    service.on_ikm_registrations(session, events)
 
 
 def on_updated(session: Session, envelope: Envelope, payload: Any) -> None:
@@ -26,5 +25,5 @@ def on_decided(session: Session, envelope: Envelope, payload: Any) -> None:
     service.on_curation_decided(session, envelope, payload)
 
 
-HANDLERS: dict[str, Handler] = {"ikm.registered": on_registered, "ikm.updated": on_updated,
+HANDLERS: dict[str, Handler] = {"ikm.registered": BatchHandler(on_registered), "ikm.updated": on_updated,
                                 "curation.decided": on_decided}

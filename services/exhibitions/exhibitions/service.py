@@ -10,11 +10,13 @@ import hashlib
 import io
 import secrets
 import uuid
-from dataclasses import asdict
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -59,7 +61,7 @@ from shared.events import (
     new_event,
     utcnow,
 )
-from shared.outbox import add_event
+from shared.outbox import OutboxEvent, add_event, outbox_values
 
 APPROVED = ("approved", "approved_with_conditions")
 PENDING = "pending"  # a ProductCuration row for a product curation has not decided yet
@@ -265,39 +267,189 @@ def _new_parts(session: Session, fair: Exhibition, whole: Booth, old_pieces: lis
 
 
 def on_ikm_registered(session: Session, envelope: Envelope, payload: IkmRegisteredV1, today: date) -> None:
-    """Enter the IKM into every open fair it is eligible for; place it at once where curation is not
-    required."""
+    """One `ikm.registered` (see `on_ikm_registrations`), judged on `today`."""
+    on_ikm_registrations(session, [(envelope, payload)], today=today)
+
+
+def on_ikm_registrations(session: Session, events: Sequence[tuple[Envelope, IkmRegisteredV1]],
+                         today: date | None = None) -> None:
+    """Enter each registered IKM into every open fair it is eligible for, and place it at once where
+    curation is not required, in the events' order. Eligibility is judged on the day the IKM
+    registered (`today` overrides it): a consumer that was down over an application deadline must
+    not turn the IKM away.
+
+    A batch costs a handful of queries and multi-row INSERTs (ADR 0013): profiles, products and
+    existing applications are read once; fairs without curation place the batch in memory
+    (`BatchPlacement`); curated fairs hold the applications until a decision (`place` then)."""
+    if not events:
+        return
     session.info.setdefault(HANDLER_MEMO, {})
-    profile = session.get(IkmProfile, payload.ikm_id)
-    if profile is None:
-        profile = IkmProfile(ikm_id=payload.ikm_id, name=payload.name, sector=payload.sector,
-                             regency_code=payload.regency_code, sentra_id=payload.sentra_id,
-                             needs_accessible_booth=payload.needs_accessible_booth, registered_at=envelope.occurred_at)
-        session.add(profile)
-        session.flush()
-    for product in payload.products:  # undecided until curation says otherwise
-        if session.get(ProductCuration, product.product_id) is None:
-            session.add(ProductCuration(product_id=product.product_id, ikm_id=payload.ikm_id, outcome=PENDING,
-                                        decided_at=envelope.occurred_at))
-    session.flush()
-    applicant = _applicant(profile)
+    ikm_ids = list({p.ikm_id for _, p in events})
+    profiles = {p.ikm_id: p for p in session.exec(select(IkmProfile).where(col(IkmProfile.ikm_id).in_(ikm_ids)))}
+    new_profiles: list[dict[str, Any]] = []
+    applicants: dict[uuid.UUID, rules.Applicant] = {i: _applicant(p) for i, p in profiles.items()}
+    for envelope, p in events:
+        if p.ikm_id not in applicants:
+            row = {"ikm_id": p.ikm_id, "name": p.name, "sector": p.sector, "regency_code": p.regency_code,
+                   "sentra_id": p.sentra_id, "needs_accessible_booth": p.needs_accessible_booth,
+                   "registered_at": envelope.occurred_at}
+            new_profiles.append(row)
+            applicants[p.ikm_id] = rules.Applicant(ikm_id=p.ikm_id, sector=p.sector, regency_code=p.regency_code,
+                                                   sentra_id=p.sentra_id,
+                                                   needs_accessible_booth=p.needs_accessible_booth)
+    if new_profiles:
+        session.execute(insert(IkmProfile), new_profiles)
+    # Undecided until curation says otherwise.
+    product_ids = list({product.product_id for _, p in events for product in p.products})
+    known = set(session.exec(select(ProductCuration.product_id)
+                             .where(col(ProductCuration.product_id).in_(product_ids))).all())
+    pending: dict[uuid.UUID, dict[str, Any]] = {}
+    for envelope, p in events:
+        for product in p.products:
+            if product.product_id not in known and product.product_id not in pending:
+                pending[product.product_id] = {"product_id": product.product_id, "ikm_id": p.ikm_id,
+                                               "outcome": PENDING, "expired": False,
+                                               "decided_at": envelope.occurred_at}
+    if pending:
+        session.execute(insert(ProductCuration), list(pending.values()))
+
+    days = {envelope.event_id: today or envelope.occurred_at.date() for envelope, _ in events}
     fairs = session.exec(select(Exhibition).where(Exhibition.status == "open",
-                                                  col(Exhibition.application_deadline) >= today)).all()
-    for fair in fairs:
-        if rules.eligibility_problem(_fair_rules(session, fair), applicant, today) is not None:
-            continue
-        if session.exec(select(Application.id).where(Application.exhibition_id == fair.id,
-                                                     Application.ikm_id == profile.ikm_id)).first():
-            continue
+                                                  col(Exhibition.application_deadline) >= min(days.values()))
+                         .order_by(col(Exhibition.created_at))).all()
+    if not fairs:
+        return
+    applied = set(session.exec(select(Application.exhibition_id, Application.ikm_id)
+                               .where(col(Application.ikm_id).in_(ikm_ids))).all())
+    batches: dict[uuid.UUID, BatchPlacement] = {}
+    for envelope, p in events:
+        applicant = applicants[p.ikm_id]
+        for fair in fairs:
+            if (fair.id, p.ikm_id) in applied or rules.eligibility_problem(
+                    _fair_rules(session, fair), applicant, days[envelope.event_id]) is not None:
+                continue
+            applied.add((fair.id, p.ikm_id))
+            if not fair.requires_curation:
+                if fair.id not in batches:
+                    batches[fair.id] = BatchPlacement.start(session, fair, ikm_ids)
+                batches[fair.id].place(applicant, envelope)
+                continue
+            now = utcnow()
+            application = Application(exhibition_id=fair.id, ikm_id=p.ikm_id, status="pending_curation",
+                                      reason="Menunggu hasil kurasi produk.",
+                                      reason_en="Waiting for product curation.", applied_at=now, updated_at=now)
+            session.add(application)
+            session.flush()
+            # A curated fair takes it at once if a decision already arrived (streams are not ordered).
+            if not fair.requires_curation or curation_standing(session, p.ikm_id)[0]:
+                place(session, get_exhibition(session, fair.id, lock=True), application, envelope)
+    for batch in batches.values():
+        batch.write(session)
+
+
+@dataclass
+class BatchPlacement:
+    """Placement of a consumer batch's new applications to one fair, in memory: the same decisions
+    as `place` makes one application at a time (the first free booth its rules allow, else the
+    waitlist), with the fair's free booths, quota counts, newcomer counts and last waitlist rank read
+    once when the batch starts and kept up to date by its own placements. The fair's row is locked
+    for the rest of the transaction, as `place` would, so organisers' requests wait for the batch."""
+
+    fair: Exhibition
+    fair_rules: rules.FairRules
+    free: list[rules.BoothSlot]
+    in_regency: Counter[str] | None
+    in_sentra: Counter[uuid.UUID] | None
+    veterans: set[uuid.UUID]  # of the batch's IKM, those who exhibited at the organiser's other fairs
+    newcomers: Counter[str]  # newcomers' applications to the fair, allocated and waitlisted
+    last_rank: int
+    rows: list[dict[str, Any]]  # applications to insert
+    events: list[dict[str, Any]]  # their outbox rows
+
+    @classmethod
+    def start(cls, session: Session, fair: Exhibition, ikm_ids: list[uuid.UUID]) -> BatchPlacement:
+        fair = get_exhibition(session, fair.id, lock=True)
+        fair_rules = _fair_rules(session, fair)
+        allocated = (select(IkmProfile.regency_code, func.count()).select_from(Application)
+                     .join(IkmProfile, col(Application.ikm_id) == col(IkmProfile.ikm_id))
+                     .where(Application.exhibition_id == fair.id, Application.status == "allocated"))
+        in_regency = Counter(dict(session.exec(allocated.group_by(col(IkmProfile.regency_code))).all())) \
+            if fair_rules.regency_max_share < 1 else None
+        in_sentra = Counter({k: v for k, v in session.execute(
+            allocated.with_only_columns(col(IkmProfile.sentra_id), func.count())
+            .group_by(col(IkmProfile.sentra_id))).all() if k is not None}) \
+            if fair_rules.sentra_cap is not None else None
+        veterans: set[uuid.UUID] = set()
+        newcomers: Counter[str] = Counter()
+        if fair.newcomer_share > 0:
+            history = _veterans_query(fair)
+            veterans = set(session.exec(history.where(col(ExhibitorHistory.ikm_id).in_(ikm_ids))).all())
+            newcomers.update(dict(session.exec(
+                select(Application.status, func.count()).where(
+                    Application.exhibition_id == fair.id, col(Application.ikm_id).not_in(history),
+                    col(Application.status).in_(("allocated", "waitlisted")))
+                .group_by(col(Application.status))).all()))
+        last_rank = session.exec(select(func.max(Application.waitlist_rank)).where(
+            Application.exhibition_id == fair.id, Application.status == "waitlisted")).one() or 0
+        return cls(fair, fair_rules, _free_booths(session, fair), in_regency, in_sentra, veterans, newcomers,
+                   last_rank, [], [])
+
+    def place(self, applicant: rules.Applicant, causation: Envelope) -> None:
+        problem = rules.quota_problem(
+            self.fair_rules, applicant,
+            self.in_regency[applicant.regency_code] if self.in_regency is not None else 0,
+            self.in_sentra[applicant.sentra_id] if self.in_sentra is not None and applicant.sentra_id else 0)
+        booth = None if problem else rules.first_free_booth(self.free, applicant, ordered=True)
+        newcomer = applicant.ikm_id not in self.veterans
+        if problem is None and self.fair.newcomer_share > 0:
+            problem = rules.newcomer_reserve_problem(self.fair_rules, newcomer, len(self.free),
+                                                     self.newcomers["allocated"], self.newcomers["waitlisted"])
+            booth = None if problem else booth
         now = utcnow()
-        application = Application(exhibition_id=fair.id, ikm_id=profile.ikm_id, status="pending_curation",
-                                  reason="Menunggu hasil kurasi produk.", reason_en="Waiting for product curation.",
-                                  applied_at=now, updated_at=now)
-        session.add(application)
-        session.flush()
-        # A curated fair takes it at once if a decision already arrived (streams are not ordered).
-        if not fair.requires_curation or curation_standing(session, profile.ikm_id)[0]:
-            place(session, get_exhibition(session, fair.id, lock=True), application, envelope)
+        row: dict[str, Any] = {"id": uuid.uuid4(), "exhibition_id": self.fair.id, "ikm_id": applicant.ikm_id,
+                               "booth_id": None, "waitlist_rank": None, "locked": False, "preferred_zones": None,
+                               "confirm_by": None, "confirmed_at": None, "applied_at": now, "updated_at": now}
+        if booth is not None:
+            self.free.remove(booth)
+            if self.in_regency is not None:
+                self.in_regency[applicant.regency_code] += 1
+            if self.in_sentra is not None and applicant.sentra_id is not None:
+                self.in_sentra[applicant.sentra_id] += 1
+            self.newcomers["allocated"] += newcomer
+            reason, reason_en = _allocated_reason(booth, applicant.sector, ())
+            row.update(status="allocated", booth_id=booth.booth_id, reason=reason, reason_en=reason_en,
+                       confirm_by=_confirm_by(self.fair, now, None))
+            event = new_event("exhibition.booth_allocated", BoothAllocatedV1(
+                exhibition_id=self.fair.id, exhibition_name=self.fair.name, ikm_id=applicant.ikm_id,
+                booth_code=booth.code, reason=reason), causation=causation)
+        else:
+            self.last_rank += 1
+            self.newcomers["waitlisted"] += newcomer
+            reason, reason_en = problem or NO_FITTING_BOOTH
+            row.update(status="waitlisted", waitlist_rank=self.last_rank, reason=reason, reason_en=reason_en)
+            event = new_event("exhibition.waitlisted", WaitlistedV1(
+                exhibition_id=self.fair.id, exhibition_name=self.fair.name, ikm_id=applicant.ikm_id,
+                waitlist_rank=self.last_rank, reason=reason), causation=causation)
+        self.rows.append(row)
+        self.events.append(outbox_values(event))
+
+    def write(self, session: Session) -> None:
+        if self.rows:
+            session.execute(insert(Application), self.rows)
+            session.execute(insert(OutboxEvent), self.events)
+        self.rows, self.events = [], []
+
+
+NO_FITTING_BOOTH = ("Semua stan yang sesuai sektornya sudah terisi.", "Every booth that takes its sector is taken.")
+
+
+def _allocated_reason(booth: rules.BoothSlot, sector: str, preferred_zones: Sequence[str]) -> tuple[str, str]:
+    reason = f"Stan {booth.code}: stan bebas pertama di zona yang menerima sektor {sector}."
+    reason_en = f"Booth {booth.code}: the first free booth in a zone that takes {sector}."
+    if booth.zone and booth.zone in preferred_zones:
+        reason += f" Zona {booth.zone} sesuai pilihan Anda."
+        reason_en += f" Zone {booth.zone} as you asked."
+    return reason, reason_en
 
 
 class IkmNotKnownYet(RuntimeError):
@@ -386,8 +538,7 @@ def place(session: Session, fair: Exhibition, application: Application, causatio
         return
     problem = _blocking_rule(session, fair, profile) or _newcomer_reserve(
         session, fair, application, len(_free_booths(session, fair)))
-    reason, reason_en = problem or ("Semua stan yang sesuai sektornya sudah terisi.",
-                                    "Every booth that takes its sector is taken.")
+    reason, reason_en = problem or NO_FITTING_BOOTH
     rank = (session.exec(select(func.max(Application.waitlist_rank)).where(
         Application.exhibition_id == fair.id, Application.status == "waitlisted")).one() or 0) + 1
     application.status = "waitlisted"
@@ -405,7 +556,7 @@ def _try_allocate(session: Session, fair: Exhibition, application: Application, 
     if _blocking_rule(session, fair, profile) is not None:
         return False
     free = _free_booths(session, fair)
-    booth = rules.first_free_booth(free, _applicant(profile), application.preferred_zones or ())
+    booth = rules.first_free_booth(free, _applicant(profile), application.preferred_zones or (), ordered=True)
     if booth is None:
         return False
     if _newcomer_reserve(session, fair, application, len(free)) is not None:
@@ -415,11 +566,8 @@ def _try_allocate(session: Session, fair: Exhibition, application: Application, 
     _took_booth(session, fair, booth)
     application.waitlist_rank = None
     application.confirm_by, application.confirmed_at = _confirm_by(fair, utcnow(), None), None
-    application.reason = f"Stan {booth.code}: stan bebas pertama di zona yang menerima sektor {profile.sector}."
-    application.reason_en = f"Booth {booth.code}: the first free booth in a zone that takes {profile.sector}."
-    if booth.zone and booth.zone in (application.preferred_zones or []):
-        application.reason += f" Zona {booth.zone} sesuai pilihan Anda."
-        application.reason_en += f" Zone {booth.zone} as you asked."
+    application.reason, application.reason_en = _allocated_reason(booth, profile.sector,
+                                                                  application.preferred_zones or ())
     application.updated_at = utcnow()
     session.add(application)
     session.flush()
@@ -619,9 +767,12 @@ def _free_booths(session: Session, fair: Exhibition) -> list[rules.BoothSlot]:
                                               col(Application.booth_id).is_not(None))
     columns = (col(Booth.id), col(Booth.code), col(Booth.sectors), col(Booth.accessible), col(Booth.zone))
     rows = session.execute(sa_select(*columns).where(col(Booth.exhibition_id) == fair.id, col(Booth.active),
-                                                     col(Booth.id).not_in(held)).order_by(col(Booth.code))).all()
-    free = [rules.BoothSlot(booth_id=booth_id or 0, code=code, sectors=frozenset(sectors), accessible=accessible,
-                            zone=zone) for booth_id, code, sectors, accessible, zone in rows]
+                                                     col(Booth.id).not_in(held))).all()
+    # Sorted here, by Python's order of codes (a database's collation may differ), so that
+    # `first_free_booth(..., ordered=True)` may stop at the first booth that fits.
+    free = sorted((rules.BoothSlot(booth_id=booth_id or 0, code=code, sectors=frozenset(sectors),
+                                   accessible=accessible, zone=zone)
+                   for booth_id, code, sectors, accessible, zone in rows), key=lambda b: b.code)
     if memo is not None:
         memo[("free", fair.id)] = free
     return free

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from registry.service import fold_into_timeline
-from shared.consumer import Handler
+from shared.consumer import BatchHandler, Handler
+
+timeline = BatchHandler(fold_into_timeline)
 
 HANDLERS: dict[str, Handler] = {
-    "curation.case_opened": fold_into_timeline,
-    "curation.decided": fold_into_timeline,
-    "exhibition.booth_allocated": fold_into_timeline,
-    "exhibition.booth_released": fold_into_timeline,
-    "exhibition.waitlisted": fold_into_timeline,
+    "curation.case_opened": timeline,
+    "curation.decided": timeline,
+    "exhibition.booth_allocated": timeline,
+    "exhibition.booth_released": timeline,
+    "exhibition.waitlisted": timeline,
 }

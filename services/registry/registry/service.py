@@ -7,7 +7,7 @@ import itertools
 import math
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -490,15 +490,18 @@ def ikm_public(session: Session, ikm_id: uuid.UUID, principal: Principal) -> Ikm
 # --- the timeline: folding other services' events -----------------------------------------------
 
 
-def fold_into_timeline(session: Session, envelope: Envelope, payload: object) -> None:
-    """Record an event from curation or exhibitions as a line of the IKM's timeline."""
-    ikm_id, summary, summary_en = describe_event(payload)
-    if session.get(Ikm, ikm_id) is None:
-        # Events about an IKM this register does not hold (another region's deployment): ignore.
-        return
-    session.add(TimelineEntry(ikm_id=ikm_id, event_id=envelope.event_id, event_type=envelope.event_type,
-                              occurred_at=envelope.occurred_at, summary=summary, summary_en=summary_en,
-                              details=envelope.data))
+def fold_into_timeline(session: Session, events: Sequence[tuple[Envelope, object]]) -> None:
+    """Record events from curation or exhibitions as lines of their IKM's timeline: one lookup of
+    the IKM the events name and one multi-row INSERT, however many events the batch holds."""
+    described = [(envelope, describe_event(payload)) for envelope, payload in events]
+    known = set(session.exec(select(Ikm.id).where(col(Ikm.id).in_(list({d[0] for _, d in described})))).all())
+    # Events about an IKM this register does not hold (another region's deployment) are ignored.
+    rows = [{"ikm_id": ikm_id, "event_id": envelope.event_id, "event_type": envelope.event_type,
+             "occurred_at": envelope.occurred_at, "summary": summary, "summary_en": summary_en,
+             "details": envelope.data}
+            for envelope, (ikm_id, summary, summary_en) in described if ikm_id in known]
+    if rows:
+        session.execute(insert(TimelineEntry), rows)
 
 
 OUTCOME_WORDS = {

@@ -4,6 +4,7 @@ batch must follow every booth the batch takes and every booth it releases."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import date
 
 from sqlalchemy.engine import Engine
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 
 from exhibitions import service
 from exhibitions.schemas import BoothCreate, ExhibitionCreate
-from exhibitions.tables import Application
+from exhibitions.tables import Application, Booth
 from shared.auth import Principal
 from shared.db import session_scope
 from shared.events import CurationDecidedV1, IkmRegisteredV1, ProductInfo, new_event
@@ -83,3 +84,52 @@ def test_a_hold_placed_by_an_event_must_be_confirmed_within_the_fairs_days(engin
             assert abs((app.confirm_by - app.updated_at).total_seconds() - days * 86400) < 5
         else:
             assert app.confirm_by is None
+
+
+def test_a_batch_placed_in_memory_decides_as_place_does_one_application_at_a_time(engine: Engine) -> None:
+    """Every rule that placement weighs, in one batch (`BatchPlacement`) and one application at a time
+    (`place`, reached through curation decisions at a curated twin of the fair): the same booth,
+    rank and reason for every IKM."""
+    rules_ = {"regency_max_share": 0.4, "sentra_cap": 2, "newcomer_share": 0.5}
+    booths = [BoothCreate(code=f"A-{i:02d}", hall="H", zone="Kriya", sectors=["kriya"], accessible=i % 5 == 0)
+              for i in range(16)] + [BoothCreate(code=f"K-{i:02d}", hall="H", zone="Kuliner", sectors=["kuliner"])
+                                     for i in range(6)]
+    with session_scope(engine) as session:
+        fair_ids = {}
+        for curated in (False, True):
+            fair = service.create_exhibition(session, ExhibitionCreate(
+                name=f"Pameran {curated}", venue="Taman Budaya", starts_on=date(2099, 3, 1),
+                ends_on=date(2099, 3, 7), application_deadline=date(2099, 2, 1), requires_curation=curated,
+                **rules_), ORGANISER)
+            service.add_booths(session, fair.id, booths)
+            fair_ids[curated] = fair.id
+        past = service.create_exhibition(session, ExhibitionCreate(
+            name="Pameran lalu", venue="Taman Budaya", starts_on=date(2098, 3, 1), ends_on=date(2098, 3, 7),
+            application_deadline=date(2098, 2, 1)), ORGANISER)
+    sentra = [uuid.uuid4(), uuid.uuid4(), None, None, None]
+    regs = [IkmRegisteredV1(ikm_id=uuid.uuid4(), nib=None, name=f"UD {i}", sector=("kriya", "kuliner", "fesyen")[i % 3],
+                            regency_code=("5104", "5106", "5171")[i % 4 % 3], district_code="5104010",
+                            village_code="5104010007", workers=3, sentra_id=sentra[i % 5],
+                            needs_accessible_booth=i % 7 == 0,
+                            products=[ProductInfo(product_id=uuid.uuid4(), name="Produk")]) for i in range(60)]
+    with session_scope(engine) as session:
+        for reg in regs[::3]:  # a third exhibited at this organiser's earlier fair: not newcomers
+            service.record_exhibitor(session, service.get_exhibition(session, past.id), reg.ikm_id, "checkin")
+    with session_scope(engine) as session:
+        service.on_ikm_registrations(session, [(new_event("ikm.registered", r), r) for r in regs],
+                                     today=date(2099, 1, 1))
+    for reg in regs:
+        with session_scope(engine) as session:
+            decided(session, reg, "approved")
+
+    with Session(engine) as session:
+        codes = {b.id: b.code for b in session.exec(select(Booth)).all()}
+        got = {(a.exhibition_id, a.ikm_id): (a.status, codes.get(a.booth_id or 0), a.waitlist_rank, a.reason)
+               for a in session.exec(select(Application)).all()}
+    batch = [got[(fair_ids[False], r.ikm_id)] for r in regs]
+    one_by_one = [got[(fair_ids[True], r.ikm_id)] for r in regs]
+    assert batch == one_by_one
+    statuses = Counter(s for s, *_ in batch)
+    assert statuses["allocated"] >= 6 and statuses["waitlisted"] >= 6  # both sides of every rule ran
+    reasons = " ".join(r for *_, r in batch)
+    assert "sentra" in reasons and "pendatang baru" in reasons and "Kuota kabupaten" in reasons

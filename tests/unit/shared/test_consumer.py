@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,7 +24,16 @@ from sqlalchemy import Column, MetaData, String, Table, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from shared.consumer import EventConsumer, InboxEvent, Undecodable, apply_once, ensure_groups, parse_envelope
+from shared.consumer import (
+    BatchHandler,
+    EventConsumer,
+    InboxEvent,
+    Undecodable,
+    apply_batch,
+    apply_once,
+    ensure_groups,
+    parse_envelope,
+)
 from shared.db import make_engine
 from shared.events import (
     CurationDecidedV1,
@@ -226,6 +235,49 @@ def test_a_fault_injected_before_commit_rolls_the_event_back(
     assert apply_once(engine, record_effect, healthy, healthy.payload()) is True
     assert effects(engine) == ["UD Sehat"]
     assert [row.event_id for row in inbox(engine)] == [healthy.event_id]
+
+
+# --- apply_batch and batch handlers -------------------------------------------------------------
+
+
+def test_a_batch_handler_gets_consecutive_events_of_its_type_in_one_call(engine: Engine) -> None:
+    calls: list[list[str]] = []
+
+    def record_all(session: Session, events: Sequence[tuple[Envelope, Any]]) -> None:
+        calls.append([p.name for _, p in events])
+        for envelope, payload in events:
+            record_effect(session, envelope, payload)
+
+    batch = BatchHandler(record_all)
+    first, second, third, fourth = (registered(f"UD {n}") for n in ("Satu", "Dua", "Tiga", "Empat"))
+    items = [(batch, e, e.payload()) for e in (first, second)] + [(record_effect, third, third.payload())] \
+        + [(batch, fourth, fourth.payload()), (batch, first, first.payload())]  # first again: a duplicate
+    assert apply_batch(engine, items) == 4
+    assert calls == [["UD Satu", "UD Dua"], ["UD Empat"]]  # in order; another handler splits the run
+    assert sorted(effects(engine)) == ["UD Dua", "UD Empat", "UD Satu", "UD Tiga"]
+    assert len(inbox(engine)) == 4
+    assert apply_batch(engine, items) == 0  # a redelivery of the whole batch does nothing
+    assert len(calls) == 2
+
+
+def test_a_batch_handler_applies_an_entry_retried_alone_as_a_run_of_one(engine: Engine) -> None:
+    runs: list[int] = []
+
+    def count(session: Session, events: Sequence[tuple[Envelope, Any]]) -> None:
+        runs.append(len(events))
+        for envelope, payload in events:
+            record_effect(session, envelope, payload)
+
+    event = registered()
+    assert apply_once(engine, BatchHandler(count), event, event.payload()) is True
+    assert runs == [1] and effects(engine) == ["UD Perak Sari Singapadu"]
+
+
+def test_a_failing_batch_leaves_no_effect_and_no_inbox_row(engine: Engine) -> None:
+    good, bad = registered("UD Baik"), registered("UD Gagal")
+    with pytest.raises(RuntimeError):
+        apply_batch(engine, [(record_effect, good, good.payload()), (fail_after_effect, bad, bad.payload())])
+    assert effects(engine) == [] and inbox(engine) == []
 
 
 # --- ensure_groups ------------------------------------------------------------------------------
