@@ -51,6 +51,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -154,6 +160,7 @@ def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
         open_fair(c, n_ikm // 2)
         content = generate(n_ikm).encode()
 
+        cpu_before = {name: _cpu_s(s.proc.pid) for name, s in c.services.items() if s.proc}
         started = time.perf_counter()
         import_id = c.call("registry", "POST", "/imports", user=LOAD_REGISTRAR,
                            files={"file": ("bali.csv", content, "text/csv")}).raise_for_status().json()["id"]
@@ -173,7 +180,8 @@ def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
         return {"kind": kind, "ikm": ikm, "products": products, "seconds": elapsed, "ikm_per_s": ikm / elapsed,
                 "import_s": imported, "import_rows_per_s": n_ikm / imported,
                 "events": events, "events_per_s": events / elapsed, **latencies(db),
-                "memory_mb": {name: _peak_rss_mb(s.proc.pid) for name, s in c.services.items() if s.proc}}
+                "memory_mb": {name: _peak_rss_mb(s.proc.pid) for name, s in c.services.items() if s.proc},
+                "cpu_s": {name: _cpu_s(s.proc.pid) - cpu_before[name] for name, s in c.services.items() if s.proc}}
     finally:
         c.stop()
         server.stop()

@@ -9,12 +9,14 @@ import csv
 import hashlib
 import io
 import secrets
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, insert
 from sqlalchemy import select as sa_select
@@ -756,26 +758,67 @@ def _replaced(session: Session, booth: Booth) -> tuple[str, str]:
 
 def _free_booths(session: Session, fair: Exhibition) -> list[rules.BoothSlot]:
     """The fair's free booths, by code. In an event handler's session they are read once per batch
-    and kept up to date by the placements it makes (`_took_booth`); a release forgets them."""
+    and kept up to date by the placements it makes (`_took_booth`); a release forgets them. Only
+    the ids of the free booths are read each time: what placement needs of a booth comes from the
+    process's `BoothCatalogue`."""
     memo = _handler_memo(session)
     if memo is not None and ("free", fair.id) in memo:
         free: list[rules.BoothSlot] = memo[("free", fair.id)]
         return free
-    # Columns, not ORM objects: building a Booth object per free booth was a third of the
-    # exhibitions consumer's time in the chain benchmark (py-spy).
     held = select(Application.booth_id).where(Application.exhibition_id == fair.id,
                                               col(Application.booth_id).is_not(None))
-    columns = (col(Booth.id), col(Booth.code), col(Booth.sectors), col(Booth.accessible), col(Booth.zone))
-    rows = session.execute(sa_select(*columns).where(col(Booth.exhibition_id) == fair.id, col(Booth.active),
-                                                     col(Booth.id).not_in(held))).all()
-    # Sorted here, by Python's order of codes (a database's collation may differ), so that
-    # `first_free_booth(..., ordered=True)` may stop at the first booth that fits.
-    free = sorted((rules.BoothSlot(booth_id=booth_id or 0, code=code, sectors=frozenset(sectors),
-                                   accessible=accessible, zone=zone)
-                   for booth_id, code, sectors, accessible, zone in rows), key=lambda b: b.code)
+    ids = {i for i in session.exec(select(Booth.id).where(Booth.exhibition_id == fair.id, col(Booth.active),
+                                                          col(Booth.id).not_in(held))).all() if i is not None}
+    free = [slot for slot in BoothCatalogue.of(session).booths_by_code(session, fair.id, ids)
+            if slot.booth_id in ids]
     if memo is not None:
         memo[("free", fair.id)] = free
     return free
+
+
+class BoothCatalogue:
+    """What placement needs of each booth (code, sectors, accessibility, zone), kept per database
+    for the life of the process. A booth row never changes once added: combining and splitting
+    add rows and flip `active`, which `_free_booths` reads every time, so what was read once stays
+    true. Reading 7,600 booths with their JSON sector lists for every consumer batch was a quarter
+    of the exhibitions consumer's time at Bali scale (bench/chain.py)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_fair: dict[uuid.UUID, dict[int, rules.BoothSlot]] = {}
+        self._ordered: dict[uuid.UUID, list[rules.BoothSlot]] = {}
+
+    @classmethod
+    def of(cls, session: Session) -> BoothCatalogue:
+        bind = session.get_bind()
+        engine = getattr(bind, "engine", bind)
+        with _CATALOGUES_LOCK:
+            catalogue = _CATALOGUES.get(engine)
+            if catalogue is None:
+                catalogue = _CATALOGUES[engine] = cls()
+        return catalogue
+
+    def booths_by_code(self, session: Session, fair_id: uuid.UUID, ids: set[int]) -> list[rules.BoothSlot]:
+        """The fair's booths known so far, ordered by code (Python's order: a database collation may
+        differ), after reading those of `ids` not yet known."""
+        with self._lock:
+            known = self._by_fair.setdefault(fair_id, {})
+            missing = sorted(i for i in ids if i not in known)
+            for start in range(0, len(missing), 5000):
+                columns = (col(Booth.id), col(Booth.code), col(Booth.sectors), col(Booth.accessible),
+                           col(Booth.zone))
+                for booth_id, code, sectors, accessible, zone in session.execute(
+                        sa_select(*columns).where(col(Booth.id).in_(missing[start:start + 5000]))).all():
+                    known[booth_id] = rules.BoothSlot(booth_id=booth_id, code=code, sectors=frozenset(sectors),
+                                                      accessible=accessible, zone=zone)
+            if missing or fair_id not in self._ordered:
+                self._ordered[fair_id] = sorted(known.values(), key=lambda b: b.code)
+            return self._ordered[fair_id]
+
+
+# One catalogue per database (engine), gone with its engine.
+_CATALOGUES: WeakKeyDictionary[Any, BoothCatalogue] = WeakKeyDictionary()
+_CATALOGUES_LOCK = threading.Lock()
 
 
 def _took_booth(session: Session, fair: Exhibition, booth: rules.BoothSlot) -> None:

@@ -133,3 +133,25 @@ def test_a_batch_placed_in_memory_decides_as_place_does_one_application_at_a_tim
     assert statuses["allocated"] >= 6 and statuses["waitlisted"] >= 6  # both sides of every rule ran
     reasons = " ".join(r for *_, r in batch)
     assert "sentra" in reasons and "pendatang baru" in reasons and "Kuota kabupaten" in reasons
+
+
+def test_booths_added_after_placement_began_are_offered_in_code_order(engine: Engine) -> None:
+    """The booth catalogue kept between batches learns booths added since it was read."""
+    with session_scope(engine) as session:
+        fair = service.create_exhibition(session, ExhibitionCreate(
+            name="Pameran", venue="Taman Budaya", starts_on=date(2099, 3, 1), ends_on=date(2099, 3, 7),
+            application_deadline=date(2099, 2, 1)), ORGANISER)
+        service.add_booths(session, fair.id, [BoothCreate(code="B-01", hall="H", zone="Kriya", sectors=["kriya"])])
+    first, second, third = (registration(i) for i in range(3))
+    with session_scope(engine) as session:
+        service.on_ikm_registrations(session, [(new_event("ikm.registered", first), first)], today=date(2099, 1, 1))
+    with session_scope(engine) as session:
+        service.add_booths(session, fair.id, [BoothCreate(code=c, hall="H", zone="Kriya", sectors=["kriya"])
+                                              for c in ("C-01", "A-01")])
+    with session_scope(engine) as session:
+        service.on_ikm_registrations(session, [(new_event("ikm.registered", r), r) for r in (second, third)],
+                                     today=date(2099, 1, 1))
+    with Session(engine) as session:
+        codes = {b.id: b.code for b in session.exec(select(Booth)).all()}
+        held = {a.ikm_id: codes.get(a.booth_id or 0) for a in session.exec(select(Application)).all()}
+    assert held == {first.ikm_id: "B-01", second.ikm_id: "A-01", third.ikm_id: "C-01"}
