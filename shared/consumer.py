@@ -26,6 +26,9 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMessage
+from faststream.redis.message import FAKE_CONSUMER
+from faststream.redis.message import RedisBatchStreamMessage as BatchStreamMessage
+from faststream.redis.parser.binary import BinaryMessageFormatV1
 from prometheus_client import Counter
 from pydantic import ValidationError
 from redis.asyncio import Redis
@@ -150,6 +153,29 @@ def apply_batch(engine: Engine, items: list[tuple[Handler, Envelope, Any]]) -> i
     return len(new)
 
 
+def entry_body(fields: dict[Any, Any]) -> Any:
+    """The body of a stream entry as FastStream's batch parser finds it: the message inside
+    FastStream's binary envelope (`__data__`, trap 7 in STACK.md), or, for an entry some other tool
+    wrote, its fields."""
+    data = fields.get(b"__data__", fields.get("__data__"))
+    if data is None:
+        return {_text(k): _text(v) for k, v in fields.items()}
+    body, _headers = BinaryMessageFormatV1.parse(data)
+    return body
+
+
+def _text(value: Any) -> Any:
+    return value.decode(errors="replace") if isinstance(value, bytes) else value
+
+
+async def _undecoded_batch(message: Any, _default_parser: Any) -> BatchStreamMessage:
+    """The main subscriber's parser: the batch as Redis returned it, left undecoded. FastStream's
+    own batch parser decodes every entry, encodes the list to JSON and decodes it again for the
+    handler's arguments; the consumer decodes each entry once itself (`entry_body`), which cut a
+    third of the cost of consuming an event (measured with 20,000 registrations)."""
+    return BatchStreamMessage(raw_message=message, body=b"", consumer=FAKE_CONSUMER, group=None)
+
+
 async def ensure_groups(redis: Redis, streams: list[str], group: str) -> None:
     """Create `group` on each stream at id 0 (trap 1 in STACK.md): nothing written before is missed."""
     for stream in streams:
@@ -204,6 +230,7 @@ class EventConsumer:
             stream=StreamSub(stream, group=self.group, consumer=self.consumer_name, batch=True,
                              max_records=self.read_batch),
             ack_policy=AckPolicy.MANUAL,
+            parser=_undecoded_batch,
             title=f"{stream}:{self.group}",
             description=EVENT_TYPES[stream].summary,
         )
@@ -215,8 +242,8 @@ class EventConsumer:
             include_in_schema=False,
         )
 
-        async def on_batch(bodies: list[Any], msg: RedisBatchStreamMessage) -> None:
-            await self.handle_batch(stream, bodies, msg)
+        async def on_batch(msg: RedisBatchStreamMessage) -> None:
+            await self.handle_batch(stream, msg)
 
         async def on_claimed(body: Any, msg: RedisStreamMessage) -> None:
             await self.handle(stream, body, msg)
@@ -239,7 +266,7 @@ class EventConsumer:
             return f"event type {envelope.event_type!r} does not belong on stream {stream!r}"
         return handler, envelope, payload
 
-    async def handle_batch(self, stream: str, bodies: list[Any], msg: RedisBatchStreamMessage) -> None:
+    async def handle_batch(self, stream: str, msg: RedisBatchStreamMessage) -> None:
         """New entries (first delivery), up to `read_batch` at a time: applied in one transaction and
         acked in one call. If that transaction fails, each entry is applied on its own, so one
         failing event leaves only itself pending for the claimer. Never raises (trap 3)."""
@@ -247,8 +274,8 @@ class EventConsumer:
             raw = msg.raw_message
             done: list[bytes] = []
             items: list[tuple[bytes, Handler, Envelope, Any]] = []
-            for entry_id, fields, body in zip(raw["message_ids"], raw["data"], bodies, strict=True):
-                accepted = self._accept(stream, fields, body)
+            for entry_id, fields in zip(raw["message_ids"], raw["data"], strict=True):
+                accepted = self._accept(stream, fields, entry_body(fields))
                 if isinstance(accepted, str):
                     await self._dead_letter_entry(stream, entry_id, fields, accepted, 1)
                     done.append(entry_id)

@@ -33,12 +33,14 @@ class ServiceSettings(BaseSettings):
     max_deliveries: int = Field(default=5, alias="SENTRA_MAX_DELIVERIES")
     # A pending message idle this long is reclaimed by the claimer (XAUTOCLAIM).
     claim_idle_ms: int = Field(default=10_000, alias="SENTRA_CLAIM_IDLE_MS")
-    read_batch: int = Field(default=100, alias="SENTRA_READ_BATCH")
+    # New entries read and applied in one transaction (ADR 0013): at Bali scale 500 kept the
+    # consumers abreast of a bulk import where 100 fell seconds behind (bench/chain.py).
+    read_batch: int = Field(default=500, alias="SENTRA_READ_BATCH")
     # Larger entries are dead-lettered unread: the biggest real event (an IKM with 100 products) is ~30 KB.
     max_event_bytes: int = Field(default=256 * 1024, alias="SENTRA_MAX_EVENT_BYTES")
     # Outbox relay: the longest it sleeps when nothing wakes it (rows written by another process).
     relay_poll_s: float = Field(default=0.5, alias="SENTRA_RELAY_POLL_S")
-    relay_batch: int = Field(default=200, alias="SENTRA_RELAY_BATCH")
+    relay_batch: int = Field(default=500, alias="SENTRA_RELAY_BATCH")
     consumer_name: str = Field(default="", alias="SENTRA_CONSUMER_NAME")
     run_migrations: bool = Field(default=True, alias="SENTRA_RUN_MIGRATIONS")
 

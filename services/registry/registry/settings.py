@@ -17,7 +17,7 @@ class RegistrySettings(ServiceSettings):
     # Rows per file: all of Bali (15,216 IKM) fits three times over.
     import_max_rows: int = Field(default=50_000, alias="SENTRA_IMPORT_MAX_ROWS")
     # Rows per committed chunk: progress is stored with each chunk, so a restart resumes after it.
-    import_chunk_rows: int = Field(default=500, alias="SENTRA_IMPORT_CHUNK_ROWS")
+    import_chunk_rows: int = Field(default=1000, alias="SENTRA_IMPORT_CHUNK_ROWS")
     # How long a worker holds an import without committing a chunk before another process takes it over.
     import_lease_s: float = Field(default=30.0, alias="SENTRA_IMPORT_LEASE_S")
     # How often the importer looks for queued imports and for ones a crashed process left behind.

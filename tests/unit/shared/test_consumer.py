@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import pytest
 from faststream.redis import RedisBroker
+from faststream.redis.parser.binary import BinaryMessageFormatV1
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -32,6 +33,7 @@ from shared.consumer import (
     apply_batch,
     apply_once,
     ensure_groups,
+    entry_body,
     parse_envelope,
 )
 from shared.db import make_engine
@@ -165,6 +167,24 @@ def test_an_envelope_with_bad_payload_data_is_undecodable() -> None:
 
 def test_undecodable_is_a_value_error() -> None:
     assert issubclass(Undecodable, ValueError)
+
+
+# --- entry_body -------------------------------------------------------------------------------
+
+
+async def test_an_entry_in_faststreams_binary_format_gives_the_message_inside() -> None:
+    event = registered()
+    data = await BinaryMessageFormatV1.encode(message=event.model_dump_json().encode(), reply_to=None,
+                                              headers={"event_type": STREAM}, correlation_id="c-1")
+    envelope, _ = parse_envelope(entry_body({b"__data__": data}))
+    assert envelope == event
+
+
+def test_an_entry_another_tool_wrote_gives_its_fields_and_is_undecodable() -> None:
+    body = entry_body({b"event_type": b"ikm.registered", b"name": b"UD Tanpa Amplop"})
+    assert body == {"event_type": "ikm.registered", "name": "UD Tanpa Amplop"}
+    with pytest.raises(Undecodable):
+        parse_envelope(body)
 
 
 # --- apply_once ---------------------------------------------------------------------------------
@@ -389,7 +409,7 @@ class BatchMessage:
 
 async def handle_batch(consumer: EventConsumer, bodies: list[Any]) -> BatchMessage:
     message = BatchMessage(bodies)
-    await consumer.handle_batch(STREAM, bodies, cast(Any, message))
+    await consumer.handle_batch(STREAM, cast(Any, message))
     return message
 
 
