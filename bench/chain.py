@@ -3,10 +3,12 @@
 1. a generated Bali-scale register (registry.demo_data, DOMAIN.md's proportions) uploaded through
    `POST /imports`, measured until every product has its curation case and every IKM its fair
    application placed (booth or waitlist), on SQLite and on PostgreSQL;
-2. registrations through `POST /ikms` from several clients, for the API's latency;
+2. registrations through `POST /ikms` at a steady rate (open loop), for the latency from
+   registration to case opened;
 3. the floor: a raw redis-py producer and consumer group moving as many events as run 1 did.
 
-    make bench      # BENCH_IKM=15216 BENCH_DATABASES=sqlite,postgres BENCH_API_IKM=1000 BENCH_CLIENTS=8
+    make bench      # BENCH_IKM=15216 BENCH_DATABASES=sqlite,postgres BENCH_API_IKM=2000 BENCH_API_RATE=200
+                    # BENCH_SCALE=1000,100000 (the scaling runs, SQLite)
 
 Writes the figures to docs/BENCHMARKS.md (between the chain markers) and prints them.
 """
@@ -15,10 +17,10 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -32,6 +34,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from bench.plot import cumulative, line_chart
 from registry.demo_data import KNOWN_SENTRA, generate
 from shared.servers import RedisProcess, find_redis_server_binary
 from tests.support.cluster import LOAD_REGISTRAR, SERVICES, Cluster, prepare_load
@@ -41,6 +44,8 @@ from tests.support.servers import create_database, postgres_url_for_tests
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 BEGIN, END = "<!-- BENCH:chain:begin -->", "<!-- BENCH:chain:end -->"
+SCALE_BEGIN, SCALE_END = "<!-- BENCH:scaling:begin -->", "<!-- BENCH:scaling:end -->"
+PLOT = ROOT / "docs" / "bench-chain.svg"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -111,6 +116,15 @@ def open_fair(c: Cluster, booths: int) -> None:
                      for i in range(start, min(booths, start + 2000))]).raise_for_status()
 
 
+# What the progress plot follows, each from its service's own timestamps.
+PROGRESS = {
+    "IKM registered": ("registry", "select id, created_at from ikm"),
+    "cases opened": ("curation", "select id, opened_at from curation_case"),
+    "applications placed": ("exhibitions", "select id, updated_at from application "
+                                           "where status in ('allocated', 'waitlisted')"),
+}
+
+
 def latencies(db: Databases) -> dict[str, float]:
     registered = db.times("registry", "select id, created_at from ikm")
     opened = db.times("curation", "select ikm_id, min(opened_at) from curation_case group by ikm_id")
@@ -161,7 +175,7 @@ def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
         content = generate(n_ikm).encode()
 
         cpu_before = {name: _cpu_s(s.proc.pid) for name, s in c.services.items() if s.proc}
-        started = time.perf_counter()
+        started, started_at = time.perf_counter(), datetime.now(UTC)
         import_id = c.call("registry", "POST", "/imports", user=LOAD_REGISTRAR,
                            files={"file": ("bali.csv", content, "text/csv")}).raise_for_status().json()["id"]
         while True:
@@ -177,7 +191,9 @@ def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
         wait_until_done(db, products, ikm)
         elapsed = time.perf_counter() - started
         events = stream_events(server.url)
-        return {"kind": kind, "ikm": ikm, "products": products, "seconds": elapsed, "ikm_per_s": ikm / elapsed,
+        progress = {what: [(t - started_at).total_seconds() for t in db.times(service, query).values()]
+                    for what, (service, query) in PROGRESS.items()}
+        return {"kind": kind, "progress": progress, "ikm": ikm, "products": products, "seconds": elapsed, "ikm_per_s": ikm / elapsed,
                 "import_s": imported, "import_rows_per_s": n_ikm / imported,
                 "events": events, "events_per_s": events / elapsed, **latencies(db),
                 "memory_mb": {name: _peak_rss_mb(s.proc.pid) for name, s in c.services.items() if s.proc},
@@ -188,8 +204,10 @@ def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
         db.close()
 
 
-def run_api_chain(n_ikm: int, products: int, clients: int) -> dict[str, Any]:
-    """Registrations through POST /ikms from `clients` threads (SQLite): the API's latency under load."""
+def run_api_chain(n_ikm: int, products: int, rate: float) -> dict[str, Any]:
+    """Registrations through POST /ikms at a steady `rate` per second (SQLite), open loop: request i
+    is due at i / rate whatever the earlier ones did, and its latency counts from when it was due,
+    so a slow server shows as latency instead of a lower rate."""
     tmp = Path(tempfile.mkdtemp(prefix="sentra-bench-api-"))
     (tmp / "data").mkdir()
     server = RedisProcess(tmp / "redis").start()
@@ -202,22 +220,24 @@ def run_api_chain(n_ikm: int, products: int, clients: int) -> dict[str, Any]:
         bodies = [ikm_body(name=f"UD Bench {i}", products=products) for i in range(n_ikm)]
         url = f"{c['registry'].url}/ikms"
         api_latency: list[float] = []
+        local = threading.local()
 
-        def post(chunk: list[dict[str, Any]]) -> None:
-            with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
-                for body in chunk:
-                    t0 = time.perf_counter()
-                    http.post(url, json=body).raise_for_status()
-                    api_latency.append(time.perf_counter() - t0)
+        def post(i: int) -> None:
+            if not hasattr(local, "http"):
+                local.http = httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60)
+            due = started + i / rate
+            time.sleep(max(0.0, due - time.perf_counter()))
+            local.http.post(url, json=bodies[i]).raise_for_status()
+            api_latency.append(time.perf_counter() - due)
 
-        started = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(post, [bodies[i::clients] for i in range(clients)]))
+        started = time.perf_counter() + 0.5
+        with ThreadPoolExecutor(64) as pool:
+            list(pool.map(post, range(n_ikm)))
         posted = time.perf_counter() - started
         wait_until_done(db, n_ikm * products, n_ikm)
         elapsed = time.perf_counter() - started
-        return {"ikm": n_ikm, "products": products, "clients": clients, "seconds": elapsed,
-                "api_per_s": n_ikm / posted, "api_p50_ms": statistics.median(api_latency) * 1000,
+        return {"ikm": n_ikm, "products": products, "rate": rate, "seconds": elapsed,
+                "api_per_s": n_ikm / posted, "api_p50_ms": percentile(api_latency, 50) * 1000,
                 "api_p99_ms": percentile(api_latency, 99) * 1000, **latencies(db)}
     finally:
         c.stop()
@@ -265,49 +285,89 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB, {platform.platform()}"
 
 
+def _write_block(doc: str, begin: str, end: str, block: str) -> str:
+    if begin in doc and end in doc:
+        return doc[: doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+    return doc + "\n" + block + "\n"
+
+
+def _cpu_text(r: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_s"].items())
+
+
+def plot(runs: list[dict[str, Any]]) -> None:
+    series = [cumulative(f"{what} ({r['kind']})", seconds, dashed=r["kind"] != "sqlite")
+              for r in runs for what, seconds in r["progress"].items()]
+    PLOT.write_text(line_chart(f"All of Bali through the chain: {runs[0]['ikm']:,} IKM imported, one product each",
+                               "seconds from the upload", "rows", series))
+
+
 def main() -> int:
     n_ikm = int(os.environ.get("BENCH_IKM", 15216))
     kinds = [k for k in os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",") if k]
-    api_ikm = int(os.environ.get("BENCH_API_IKM", 1000))
-    clients = int(os.environ.get("BENCH_CLIENTS", 8))
+    api_ikm = int(os.environ.get("BENCH_API_IKM", 2000))
+    api_rate = float(os.environ.get("BENCH_API_RATE", 200))
+    scale = [int(n) for n in os.environ.get("BENCH_SCALE", "1000,100000").split(",") if n]
     runs = [run_import_chain(n_ikm, kind) for kind in kinds]
     for r in runs:
-        print(r, flush=True)
-    api = run_api_chain(api_ikm, 2, clients) if api_ikm else None
+        print({k: v for k, v in r.items() if k != "progress"}, flush=True)
+    api = run_api_chain(api_ikm, 2, api_rate) if api_ikm else None
     print(api, flush=True)
     floor = run_floor(max(r["events"] for r in runs))
+    sqlite_run = next((r for r in runs if r["kind"] == "sqlite"), None)
+    scaling = sorted([run_import_chain(n, "sqlite") for n in scale if n != n_ikm or sqlite_run is None]
+                     + ([sqlite_run] if sqlite_run else []), key=lambda r: r["ikm"])
+    for r in scaling:
+        print({k: v for k, v in r.items() if k != "progress"}, flush=True)
     rows = "\n".join(
         f"| {r['kind']} | {r['ikm']:,} / {r['products']:,} | {r['import_s']:.1f} s ({r['import_rows_per_s']:.0f} rows/s) "
         f"| {r['seconds']:.1f} s | {r['ikm_per_s']:.0f} | {r['events']:,} / {r['events_per_s']:.0f} "
         f"| {r['events_per_s'] / floor:.2f} | {r['case_p50'] / 1000:.1f} / {r['case_p95'] / 1000:.1f} / "
         f"{r['case_p99'] / 1000:.1f} s | {r['booth_p50'] / 1000:.1f} / {r['booth_p95'] / 1000:.1f} / "
-        f"{r['booth_p99'] / 1000:.1f} s | {', '.join(f'{k} {v:.0f}' for k, v in r['memory_mb'].items())} |"
+        f"{r['booth_p99'] / 1000:.1f} s | {_cpu_text(r)} | {', '.join(f'{k} {v:.0f}' for k, v in r['memory_mb'].items())} |"
         for r in runs)
     api_text = "" if api is None else f"""
-Registrations through the API ({api['clients']} clients, {api['ikm']:,} IKM with {api['products']} products each,
-SQLite): {api['api_per_s']:.0f} registrations/s, p50 {api['api_p50_ms']:.0f} ms, p99 {api['api_p99_ms']:.0f} ms;
+Registrations through the API at a steady {api['rate']:.0f} per second ({api['ikm']:,} IKM with {api['products']} products
+each, SQLite, open loop): {api['api_per_s']:.0f} registrations/s achieved, POST /ikms p50 {api['api_p50_ms']:.0f} ms, p99 {api['api_p99_ms']:.0f} ms;
 registration → case opened p50 / p95 / p99 {api['case_p50']:.0f} / {api['case_p95']:.0f} / {api['case_p99']:.0f} ms;
 → booth or waitlist {api['booth_p50']:.0f} / {api['booth_p95']:.0f} / {api['booth_p99']:.0f} ms; all done in {api['seconds']:.1f} s.
 """
+    when = f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {machine()}; {versions()}."
     report = f"""{BEGIN}
-Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {machine()}; {versions()}.
+{when}
 
 A generated register of {n_ikm:,} rows (Bali's proportions) uploaded through `POST /imports`; the
 clock stops when every product has its case and every IKM its application placed (a booth for half,
 the waitlist for the rest). Raw redis-py floor for the same number of events (one producer process,
 one consumer reading 100 at a time and acking each): {floor:,.0f} events/s.
 
-| database | IKM / products | import | end to end | IKM/s | events / per s | ÷ floor | → case opened p50 / p95 / p99 | → placed p50 / p95 / p99 | peak memory MB |
-|---|---|---|---|---|---|---|---|---|---|
+| database | IKM / products | import | end to end | IKM/s | events / per s | ÷ floor | → case opened p50 / p95 / p99 | → placed p50 / p95 / p99 | CPU s | peak memory MB |
+|---|---|---|---|---|---|---|---|---|---|---|
 {rows}
-{api_text}{END}"""
+{api_text}
+![Progress of the chain: IKM registered, cases opened, applications placed, over time](bench-chain.svg)
+{END}"""
+    scaling_rows = "\n".join(
+        f"| {r['ikm']:,} | {r['import_s']:.1f} s | {r['seconds']:.1f} s | {r['ikm_per_s']:.0f} "
+        f"| {1000 * sum(r['cpu_s'].values()) / r['ikm']:.2f} ({_cpu_text(r)}) "
+        f"| {r['case_p99'] / 1000:.1f} / {r['booth_p99'] / 1000:.1f} s "
+        f"| {', '.join(f'{k} {v:.0f}' for k, v in r['memory_mb'].items())} |" for r in scaling)
+    scaling_report = f"""{SCALE_BEGIN}
+{when}
+
+The same import chain on SQLite at each size (`BENCH_SCALE`), one product per IKM.
+
+| IKM | import | end to end | IKM/s | CPU ms per IKM, all services (CPU s each) | p99 → case / → placed | peak memory MB |
+|---|---|---|---|---|---|---|
+{scaling_rows}
+{SCALE_END}"""
     print(report)
-    text_doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n"
-    if BEGIN in text_doc and END in text_doc:
-        text_doc = text_doc[: text_doc.index(BEGIN)] + report + text_doc[text_doc.index(END) + len(END):]
-    else:
-        text_doc += "\n" + report + "\n"
-    DOC.write_text(text_doc)
+    print(scaling_report)
+    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    doc = _write_block(doc, BEGIN, END, report)
+    doc = _write_block(doc, SCALE_BEGIN, SCALE_END, scaling_report)
+    DOC.write_text(doc)
+    plot(runs)
     return 0
 
 

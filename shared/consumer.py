@@ -85,6 +85,17 @@ class Undecodable(ValueError):
 def parse_envelope(body: Any) -> tuple[Envelope, Payload]:
     """Envelope and typed payload from a decoded stream body; raises `Undecodable`."""
     if isinstance(body, bytes | str):
+        # Parsed by pydantic straight from JSON: a well-formed envelope, by far the usual case,
+        # costs one pass; anything else takes the careful path below for a precise reason.
+        try:
+            envelope = Envelope.model_validate_json(body)
+        except ValidationError:
+            pass
+        else:
+            try:
+                return envelope, envelope.payload()
+            except (ValidationError, UnknownEvent) as exc:
+                raise Undecodable(str(exc)) from exc
         try:
             body = json.loads(body)
         except ValueError as exc:
