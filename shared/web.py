@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import socket
 import time
@@ -227,6 +228,17 @@ def _ops_router() -> APIRouter:
     return router
 
 
+def settle_heap() -> None:
+    """Once start-up has loaded what the service keeps (code, schemas, mappers and, in the registry,
+    the BPS regions: about 250,000 objects), move it out of the garbage collector's sight and let
+    the young generation grow larger before a collection. Every full collection used to walk all
+    of it: a third of the CPU of a bulk import (8,000 rows in-process: 1.9-2.2 s of CPU with
+    Python's defaults, 1.4 s frozen with a threshold of 10,000; ADR 0013)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def create_service_app(
     *,
     settings: ServiceSettings,
@@ -245,6 +257,7 @@ def create_service_app(
         await runtime.start(migrations_dir)
         if on_startup is not None:
             await on_startup(runtime)
+        settle_heap()
         try:
             yield
         finally:
