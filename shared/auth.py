@@ -5,7 +5,7 @@ Users live in the registry; every service verifies the same token with the key f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -76,7 +76,10 @@ def _unauthorised(message: str, message_en: str) -> ApiError:
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /auth/token on the registry")
 
 
-def current_principal(
+# The dependencies below are `async def` on purpose: they only decode a token, and FastAPI runs a
+# plain `def` dependency in its thread pool, a hop per dependency per request (the API run of
+# bench/chain.py: part of the milliseconds every request cost).
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -87,13 +90,13 @@ def current_principal(
     return decode_token(credentials.credentials, secret)
 
 
-def require_roles(*roles: str) -> Callable[..., Principal]:
+def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets through callers holding any of `roles` (or admin), else 403."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}")
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.has_any(*roles):
             raise ApiError(
                 403, "forbidden",

@@ -213,6 +213,7 @@ class EventConsumer:
         claim_idle_ms: int,
         read_batch: int,
         max_event_bytes: int = 256 * 1024,
+        linger_s: float = 0.0,
         on_applied: Callable[[], None] = lambda: None,
     ) -> None:
         unknown = set(handlers) - set(EVENT_TYPES)
@@ -228,6 +229,7 @@ class EventConsumer:
         self.claim_idle_ms = claim_idle_ms
         self.read_batch = read_batch
         self.max_event_bytes = max_event_bytes
+        self.linger_s = linger_s
         self.on_applied = on_applied
         for event_type in handlers:
             self._subscribe(EVENT_TYPES[event_type].stream)
@@ -314,6 +316,10 @@ class EventConsumer:
         except Exception:
             # Redis went away mid-batch: what was not acked stays pending and is claimed again later.
             log.exception("consumer error on %s; the unacked entries stay pending", stream)
+        if self.linger_s and len(msg.raw_message["message_ids"]) < self.read_batch:
+            # Caught up: let the next read wait a moment, so that a steady trickle of events is
+            # applied a few at a time instead of one transaction each.
+            await asyncio.sleep(self.linger_s)
 
     async def handle(self, stream: str, body: Any, msg: RedisStreamMessage) -> None:
         """One entry taken over by the claimer (a crash or a failed try before); never raises."""

@@ -76,10 +76,11 @@ class OutboxRelay(BackgroundWorker):
         *,
         read_engine: Engine | None = None,
         poll_s: float = 0.5,
+        linger_s: float = 0.0,
         batch: int = 200,
         keep_published: timedelta = timedelta(days=7),
     ) -> None:
-        super().__init__(poll_s)
+        super().__init__(poll_s, linger_s)
         self._engine = engine
         self._read_engine = read_engine or engine
         self._redis = redis
@@ -92,7 +93,7 @@ class OutboxRelay(BackgroundWorker):
         self._passes += 1
         if self._passes % 1000 == 0:
             await asyncio.to_thread(self._prune)
-        return sent > 0  # drain a backlog without sleeping
+        return sent >= self._batch  # a full page: drain the backlog without sleeping
 
     def on_failure(self, exc: Exception, retry_in_s: float) -> None:
         OUTBOX_FAILURES.inc()

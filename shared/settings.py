@@ -41,6 +41,10 @@ class ServiceSettings(BaseSettings):
     # Outbox relay: the longest it sleeps when nothing wakes it (rows written by another process).
     relay_poll_s: float = Field(default=0.5, alias="SENTRA_RELAY_POLL_S")
     relay_batch: int = Field(default=500, alias="SENTRA_RELAY_BATCH")
+    # How long the relay, woken by a commit, and a consumer that has caught up wait for more work
+    # to join the next pass or batch: a little latency for far fewer transactions under a steady
+    # load of single requests (bench/chain.py, the API run).
+    batch_linger_ms: int = Field(default=10, ge=0, le=1000, alias="SENTRA_BATCH_LINGER_MS")
     consumer_name: str = Field(default="", alias="SENTRA_CONSUMER_NAME")
     run_migrations: bool = Field(default=True, alias="SENTRA_RUN_MIGRATIONS")
 

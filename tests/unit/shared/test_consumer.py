@@ -9,6 +9,7 @@ stand-in message that reports its delivery count and records its ack.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Iterator, Sequence
@@ -553,3 +554,19 @@ async def test_a_dead_letter_that_cannot_be_written_leaves_the_entry_pending(eng
     _, consumer = make_consumer(engine, DeadLetterRedis(fail=True), handler=fail_after_effect, max_deliveries=1)
     message = await handle(consumer, registered().model_dump(mode="json"), deliveries=1)
     assert message.acked is False
+
+
+async def test_a_consumer_that_caught_up_lingers_before_its_next_read(engine: Engine) -> None:
+    def consumer(read_batch: int) -> EventConsumer:
+        return EventConsumer(RedisBroker(), cast(Redis, BatchRedis()), engine, group="curation",
+                             consumer_name="curation-1", handlers={STREAM: record_effect}, max_deliveries=3,
+                             claim_idle_ms=60_000, read_batch=read_batch, linger_s=0.2)
+
+    short, full = consumer(read_batch=10), consumer(read_batch=1)
+    started = asyncio.get_running_loop().time()
+    await handle_batch(short, [registered("UD Satu").model_dump(mode="json")])
+    lingered = asyncio.get_running_loop().time() - started
+    started = asyncio.get_running_loop().time()
+    await handle_batch(full, [registered("UD Dua").model_dump(mode="json")])  # a full read: more may wait
+    assert lingered >= 0.2 > asyncio.get_running_loop().time() - started
+    assert sorted(effects(engine)) == ["UD Dua", "UD Satu"]
