@@ -17,14 +17,17 @@ Choices a successor should know:
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, insert
+from sqlalchemy import event, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -151,7 +154,13 @@ class CaseOpening:
     every active curator's load. Read once per transaction and kept up to date by the assignments
     the batch makes, instead of counting all open assignments again for every case (a query that
     grows with the register: bench/chain.py). Only the event handlers use it: their transactions
-    open cases and nothing else, so nothing else changes a load underneath it."""
+    open cases and nothing else, so nothing else changes a load underneath it.
+
+    A committed batch hands its rubric and loads to the process's next batch (`_carried`), so that
+    a steady trickle of small batches does not recount the whole register each time. Any other
+    commit in the process (a request, a timer) drops them, and they are read afresh after
+    `CARRY_S` at the latest, which bounds what another replica's changes can leave unseen (loads
+    are a balancing rule, ADR 0012)."""
 
     rubric: Rubric
     loads: dict[uuid.UUID, CuratorLoad]
@@ -161,8 +170,16 @@ class CaseOpening:
     def of(cls, session: Session, default_cap: int) -> CaseOpening:
         opening = session.info.get("case_opening")
         if not isinstance(opening, CaseOpening):
-            opening = cls(current_rubric(session), {c.curator_id: c for c in curator_loads(session, default_cap)})
+            engine = session.get_bind()
+            with _carried_lock:
+                carried = _carried.pop(engine, None)
+            if carried is not None and time.monotonic() - carried[0] < CARRY_S:
+                read_at, opening = carried[0], cls(carried[1], dict(carried[2]))
+            else:
+                read_at = time.monotonic()
+                opening = cls(current_rubric(session), {c.curator_id: c for c in curator_loads(session, default_cap)})
             session.info["case_opening"] = opening
+            event.listen(session, "after_commit", lambda _: _carry(engine, read_at, opening), once=True)
         return opening
 
     def read_conflicts(self, session: Session, ikm_ids: set[uuid.UUID]) -> None:
@@ -192,6 +209,26 @@ class CaseRequest:
     sector: str
     regency_code: str
     product: ProductInfo
+
+
+# Per database (engine): the rubric and loads a committed handler batch ended with, and when they
+# were read from the database.
+_carried: WeakKeyDictionary[Any, tuple[float, Rubric, dict[uuid.UUID, CuratorLoad]]] = WeakKeyDictionary()
+_carried_lock = threading.Lock()
+CARRY_S = 5.0
+
+
+def _carry(engine: Any, read_at: float, opening: CaseOpening) -> None:
+    with _carried_lock:
+        _carried[engine] = (read_at, opening.rubric, dict(opening.loads))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_carried(session: Session) -> None:
+    """A commit outside the case-opening handlers may have changed a load or the rubric."""
+    if "case_opening" not in session.info:
+        with _carried_lock:
+            _carried.clear()
 
 
 def open_cases_for_registrations(session: Session, events: Sequence[tuple[Envelope, IkmRegisteredV1]],

@@ -98,3 +98,30 @@ def test_a_batch_opens_assigns_and_audits_what_one_event_at_a_time_does(engines:
     loads = Counter(who for _, _, names in cases for who in names)
     assert max(loads.values()) <= SETTINGS.max_open_cases
     assert any(len(who) < SETTINGS.panel_size for who in by_product.values())  # some wait for room
+
+
+def test_loads_carry_over_to_the_next_batch_until_a_request_commits(engines: tuple[Engine, Engine],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trickle of small batches does not recount every open assignment each time; a commit
+    elsewhere in the process (here: a curator registered) makes the next batch count again."""
+    engine, _ = engines
+    prepare(engine, registrations()[0])
+    counted: list[None] = []
+    real = service.curator_loads
+    monkeypatch.setattr(service, "curator_loads", lambda *a: counted.append(None) or real(*a))
+    regs = registrations()
+    for reg in regs[:4]:
+        with session_scope(engine) as session:
+            service.open_cases_for_registrations(session, [(new_event("ikm.registered", reg), reg)], SETTINGS)
+    assert counted == []  # read once by `prepare`'s batch, then carried from batch to batch
+    with session_scope(engine) as session:
+        service.register_curator(session, CuratorCreate(username="eka", full_name="Eka", sectors=["kuliner"]),
+                                 SETTINGS.max_open_cases)
+    with session_scope(engine) as session:
+        service.open_cases_for_registrations(session, [(new_event("ikm.registered", regs[5]), regs[5])], SETTINGS)
+    assert len(counted) == 1  # the request's commit dropped what was carried
+    with Session(engine) as session:
+        names = {c.id: c.username for c in session.exec(select(Curator)).all()}
+        loads = Counter(names[a.curator_id] for a in session.exec(select(Assignment)).all())
+    assert max(loads.values()) <= SETTINGS.max_open_cases  # carried loads kept counting the batches' own
+    assert loads["eka"] == len(regs[5].products)  # the new curator was seen at once (a kuliner IKM)
