@@ -323,12 +323,13 @@ def on_ikm_registrations(session: Session, events: Sequence[tuple[Envelope, IkmR
         return
     applied = set(session.exec(select(Application.exhibition_id, Application.ikm_id)
                                .where(col(Application.ikm_id).in_(ikm_ids))).all())
+    fair_rules = {fair.id: _fair_rules(session, fair) for fair in fairs}
     batches: dict[uuid.UUID, BatchPlacement] = {}
     for envelope, p in events:
         applicant = applicants[p.ikm_id]
         for fair in fairs:
             if (fair.id, p.ikm_id) in applied or rules.eligibility_problem(
-                    _fair_rules(session, fair), applicant, days[envelope.event_id]) is not None:
+                    fair_rules[fair.id], applicant, days[envelope.event_id]) is not None:
                 continue
             applied.add((fair.id, p.ikm_id))
             if not fair.requires_curation:
@@ -343,7 +344,7 @@ def on_ikm_registrations(session: Session, events: Sequence[tuple[Envelope, IkmR
             session.add(application)
             session.flush()
             # A curated fair takes it at once if a decision already arrived (streams are not ordered).
-            if not fair.requires_curation or curation_standing(session, p.ikm_id)[0]:
+            if curation_standing(session, p.ikm_id)[0]:
                 place(session, get_exhibition(session, fair.id, lock=True), application, envelope)
     for batch in batches.values():
         batch.write(session)
