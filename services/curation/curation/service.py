@@ -336,21 +336,17 @@ def _open_counts(session: Session) -> Counter[uuid.UUID]:
 
 
 def assign_curators(session: Session, case: Case, default_cap: int, actor: str = SYSTEM,
-                    replaces: Assignment | None = None, loads: list[CuratorLoad] | None = None,
-                    conflicted: frozenset[uuid.UUID] | None = None, new: bool = False) -> list[CuratorLoad]:
+                    replaces: Assignment | None = None) -> list[CuratorLoad]:
     """Fill the case's panel for its current stage with the least-loaded curators of its sector who have
     room, were never on this case and declared no conflict with its IKM. Returns those added.
-    `loads` and `conflicted` are given when the caller keeps them (else they are read); a `new`
-    case has no assignments to look up. The rows are flushed with the caller's next query or commit."""
-    current = [] if new else session.exec(select(Assignment).where(Assignment.case_id == case.id)).all()
+    The rows are flushed with the caller's next query or commit. (New cases from events are
+    assigned in bulk by `open_cases`.)"""
+    current = session.exec(select(Assignment).where(Assignment.case_id == case.id)).all()
     needed = case.panel_size - sum(1 for a in current if a.active)
     if needed <= 0:
         return []
-    if conflicted is None:
-        conflicted = _conflicted(session, case.ikm_id)
-    excluded = frozenset(a.curator_id for a in current) | conflicted
-    chosen = pick_curators(loads if loads is not None else curator_loads(session, default_cap), case.sector,
-                           needed, excluded)
+    excluded = frozenset(a.curator_id for a in current) | _conflicted(session, case.ikm_id)
+    chosen = pick_curators(curator_loads(session, default_cap), case.sector, needed, excluded)
     for c in chosen:
         session.add(Assignment(case_id=case.id, curator_id=c.curator_id, stage=case.stage, assigned_at=utcnow(),
                                replaces_id=replaces.id if replaces is not None else None))
