@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.ids import new_id
+
 # Consumer groups are named after the consuming service (SPEC.md, Events).
 REGISTRY = "registry"
 CURATION = "curation"
@@ -169,7 +171,7 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    event_id: uuid.UUID = Field(default_factory=new_id)
     event_type: str
     event_version: int
     occurred_at: datetime = Field(default_factory=utcnow)
@@ -205,7 +207,7 @@ def new_event(
     version = next((v for v, model in spec.versions.items() if isinstance(payload, model)), None)
     if version is None:
         raise TypeError(f"{type(payload).__name__} is not a payload of {event_type!r}")
-    event_id = uuid.uuid4()
+    event_id = new_id()
     if causation is not None:
         correlation_id = causation.correlation_id
     return Envelope(

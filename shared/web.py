@@ -12,7 +12,6 @@ import gc
 import logging
 import socket
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +30,7 @@ from shared.consumer import EventConsumer, Handler, ensure_groups
 from shared.db import database_reachable, make_engine, make_read_engine, migrate, session_scope
 from shared.errors import install_error_handlers
 from shared.events import EVENT_TYPES
+from shared.ids import new_id
 from shared.logs import configure_logging, correlation
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
@@ -244,7 +244,7 @@ class RequestMetrics:
             return
         started = time.perf_counter()
         request_id = next((v.decode("latin-1") for k, v in scope.get("headers", ())
-                           if k == b"x-correlation-id"), None) or uuid.uuid4().hex
+                           if k == b"x-correlation-id"), None) or new_id().hex
         status = 500
 
         async def send_with_id(message: Message) -> None:

@@ -71,6 +71,7 @@ from shared.events import (
     new_event,
     utcnow,
 )
+from shared.ids import new_id
 from shared.outbox import OutboxEvent, add_event, outbox_values
 
 SYSTEM = "system"
@@ -279,7 +280,7 @@ def open_cases(session: Session, requests: list[CaseRequest], settings: Curation
             audits.append(_audit_row(before[0], now, SYSTEM, "resubmission_ignored",
                                      event_id=str(r.envelope.event_id), status=before[2]))
             continue
-        case_id = uuid.uuid4()
+        case_id = new_id()
         latest[r.product.product_id] = (case_id, round_, "open", None)
         cases.append({"id": case_id, "ikm_id": r.ikm_id, "ikm_name": r.ikm_name, "product_id": r.product.product_id,
                       "product_name": r.product.name, "sector": r.sector, "regency_code": r.regency_code,

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.consumer import InboxEvent
 from shared.db import UtcDateTime
+from shared.ids import new_id
 from shared.outbox import OutboxEvent
 
 __all__ = ["Appeal", "Assignment", "AuditEntry", "Case", "ConflictDeclaration", "Curator", "InboxEvent",
@@ -28,7 +29,7 @@ def _ts_or_none() -> Any:
 class Curator(SQLModel, table=True):
     __tablename__ = "curator"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     username: str = Field(max_length=64, unique=True)
     full_name: str = Field(max_length=200)
     sectors: list[str] = Field(sa_column=Column(JSON, nullable=False))
@@ -70,7 +71,7 @@ class Case(SQLModel, table=True):
         Index("ix_curation_case_queue", "id", "status", "opened_at"),
     )
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     ikm_id: uuid.UUID = Field(index=True)
     ikm_name: str = Field(max_length=200)
     product_id: uuid.UUID = Field(index=True)

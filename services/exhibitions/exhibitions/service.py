@@ -63,6 +63,7 @@ from shared.events import (
     new_event,
     utcnow,
 )
+from shared.ids import new_id
 from shared.outbox import OutboxEvent, add_event, outbox_values
 
 APPROVED = ("approved", "approved_with_conditions")
@@ -409,7 +410,7 @@ class BatchPlacement:
                                                      self.newcomers["allocated"], self.newcomers["waitlisted"])
             booth = None if problem else booth
         now = utcnow()
-        row: dict[str, Any] = {"id": uuid.uuid4(), "exhibition_id": self.fair.id, "ikm_id": applicant.ikm_id,
+        row: dict[str, Any] = {"id": new_id(), "exhibition_id": self.fair.id, "ikm_id": applicant.ikm_id,
                                "booth_id": None, "waitlist_rank": None, "locked": False, "preferred_zones": None,
                                "confirm_by": None, "confirmed_at": None, "applied_at": now, "updated_at": now}
         if booth is not None:

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.consumer import InboxEvent
 from shared.db import UtcDateTime
+from shared.ids import new_id
 from shared.outbox import OutboxEvent
 
 __all__ = ["AllocationResult", "AllocationRun", "Application", "Booth", "Checkin", "Exhibition", "ExhibitorHistory",
@@ -25,7 +26,7 @@ def _ts() -> Any:
 class Exhibition(SQLModel, table=True):
     __tablename__ = "exhibition"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     name: str = Field(max_length=200)
     venue: str = Field(max_length=200)
     starts_on: date
@@ -108,7 +109,7 @@ class Application(SQLModel, table=True):
     __tablename__ = "application"
     __table_args__ = (UniqueConstraint("exhibition_id", "ikm_id"),)
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     exhibition_id: uuid.UUID = Field(foreign_key="exhibition.id", index=True)
     ikm_id: uuid.UUID = Field(foreign_key="ikm_profile.ikm_id", index=True)
     status: str = Field(max_length=20, index=True)
@@ -132,7 +133,7 @@ class AllocationRun(SQLModel, table=True):
 
     __tablename__ = "allocation_run"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     exhibition_id: uuid.UUID = Field(foreign_key="exhibition.id", index=True)
     seed: int
     status: str = Field(max_length=20)  # draft | published | infeasible

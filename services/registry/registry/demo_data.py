@@ -1,8 +1,9 @@
 """Demo data: the whole of Bali's IKM register as an import file, at realistic proportions.
 
 15,216 IKM by default, shared among the kabupaten as in DOMAIN.md (end of 2018); mostly micro and
-small; about 70 % without NIB; the known sentra with their members; valid BPS region codes. Seeded,
-so the same arguments give the same file.
+small; about 70 % without NIB; the known sentra with their members; valid BPS region codes; about
+three products per IKM (Bali's 15,216 IKM make some 45,000 products). Seeded, so the same arguments
+give the same file.
 
     python -m registry.demo_data bali.csv [ROWS] [SEED]
 """
@@ -78,6 +79,10 @@ FIRST = ("I Wayan", "I Made", "I Nyoman", "I Ketut", "Ni Wayan", "Ni Made", "Ni 
          "I Gede", "Ni Putu", "I Putu", "Ni Kadek", "I Komang")
 LAST = ("Sudarma", "Ariani", "Suarta", "Sukerti", "Wirawan", "Murni", "Ardana", "Suci", "Darma", "Rai", "Sari",
         "Sutama", "Dewi", "Adnyana", "Wijaya", "Astuti", "Mahendra", "Suartini")
+# Further products an IKM lists beside its main one (`more_products`): 0 to 4, two on average.
+MORE_PRODUCTS = (0, 1, 2, 3, 4)
+MORE_PRODUCTS_WEIGHTS = (10, 20, 40, 20, 10)
+VARIANTS = ("ukuran kecil", "ukuran besar", "motif klasik", "motif modern", "edisi upacara", "paket oleh-oleh")
 BUSINESS = ("Karya", "Sari", "Jaya", "Mandiri", "Lestari", "Abadi", "Dewata", "Mertha", "Sedana", "Santhi")
 
 
@@ -159,6 +164,8 @@ def _row(rnd: random.Random, serial: int, regency: str, district: str, village: 
         "cert_issuer": "LSP Kriya Bali" if certified else "",
         "product_name": product, "product_category": category, "product_price_idr": price,
         "product_monthly_capacity": rnd.choice((20, 50, 100, 300)),
+        "more_products": "|".join(f"{product} {variant}" for variant in rnd.sample(
+            VARIANTS, rnd.choices(MORE_PRODUCTS, weights=MORE_PRODUCTS_WEIGHTS)[0])),
     }
 
 

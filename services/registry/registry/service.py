@@ -75,6 +75,7 @@ from shared.events import (
     new_event,
     utcnow,
 )
+from shared.ids import new_id
 from shared.outbox import OutboxEvent, add_event, outbox_values
 
 # --- users and tokens -------------------------------------------------------------------------
@@ -251,7 +252,7 @@ class Registration:
 def _registration(data: IkmCreate, principal: Principal) -> Registration:
     """A checked IKM with its products, certificates, first timeline entry and `ikm.registered`."""
     now = utcnow()
-    ikm_id = uuid.uuid4()
+    ikm_id = new_id()
     industry_class = rules.industry_class(data.workers, data.investment_idr).value
     scale = rules.umkm_scale(data.investment_idr, data.annual_sales_idr)
     ikm = {
@@ -267,7 +268,7 @@ def _registration(data: IkmCreate, principal: Principal) -> Registration:
         "needs": list(data.needs), "needs_accessible_booth": data.needs_accessible_booth, "status": data.status,
         "created_by": principal.username, "created_at": now, "updated_at": now,
     }
-    products = [{"id": uuid.uuid4(), "ikm_id": ikm_id, "name": p.name, "category": p.category,
+    products = [{"id": new_id(), "ikm_id": ikm_id, "name": p.name, "category": p.category,
                  "price_idr": p.price_idr, "monthly_capacity": p.monthly_capacity, "created_at": now}
                 for p in data.products]
     event = new_event("ikm.registered", IkmRegisteredV1(
@@ -372,7 +373,7 @@ def update_ikm(session: Session, ikm_id: uuid.UUID, data: IkmUpdate) -> list[str
         add_event(session, event)
         event_id, occurred_at = event.event_id, event.occurred_at
     else:
-        event_id, occurred_at = uuid.uuid4(), utcnow()  # only personal data changed: nothing to publish
+        event_id, occurred_at = new_id(), utcnow()  # only personal data changed: nothing to publish
     listed = ", ".join(names)
     session.add(TimelineEntry(ikm_id=ikm.id, event_id=event_id, event_type="ikm.updated", occurred_at=occurred_at,
                               summary=f"Data diperbarui: {listed}.", summary_en=f"Record updated: {listed}.",

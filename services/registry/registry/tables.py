@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.consumer import InboxEvent
 from shared.db import UtcDateTime
+from shared.ids import new_id
 from shared.outbox import OutboxEvent
 
 __all__ = ["Certification", "Ikm", "ImportJob", "ImportRow", "InboxEvent", "OutboxEvent", "Product",
@@ -36,7 +37,7 @@ class UserAccount(SQLModel, table=True):
 class Sentra(SQLModel, table=True):
     __tablename__ = "sentra"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
     sector: str = Field(max_length=40)
@@ -57,7 +58,7 @@ class Ikm(SQLModel, table=True):
     __table_args__ = (Index("ix_ikm_region_sector", "regency_code", "sector"),
                       Index("ix_ikm_name_key_village", "name_key", "village_code"))
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     nib: str | None = Field(default=None, max_length=13, unique=True)
     name: str = Field(max_length=200, index=True)
     owner_name: str = Field(max_length=200)
@@ -96,7 +97,7 @@ class Ikm(SQLModel, table=True):
 class Product(SQLModel, table=True):
     __tablename__ = "product"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     ikm_id: uuid.UUID = Field(foreign_key="ikm.id", index=True)
     name: str = Field(max_length=200)
     category: str | None = Field(default=None, max_length=100)
@@ -152,7 +153,7 @@ class ImportJob(SQLModel, table=True):
 
     __tablename__ = "import_job"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     filename: str = Field(max_length=255)
     file_format: str = Field(max_length=10)
     content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
