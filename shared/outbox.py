@@ -34,6 +34,11 @@ OUTBOX_BACKLOG = Gauge("sentra_outbox_backlog", "Outbox rows not yet published")
 OUTBOX_FAILURES = Counter("sentra_outbox_publish_failures_total", "Failed relay passes (Redis away)")
 
 
+# Set in `session.info` of the relay's own transactions, which touch only outbox rows: a cache of
+# domain rows that drops itself on other commits (curation's carried curator loads) can keep it.
+RELAY_SESSION = "sentra_outbox_relay"
+
+
 class OutboxEvent(SQLModel, table=True):
     __tablename__ = "outbox_event"
 
@@ -145,6 +150,7 @@ class OutboxRelay(BackgroundWorker):
 
     def _mark(self, ids: list[int]) -> None:
         with session_scope(self._engine) as session:
+            session.info[RELAY_SESSION] = True
             session.execute(
                 update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(published_at=utcnow())
             )
@@ -152,6 +158,7 @@ class OutboxRelay(BackgroundWorker):
     def _prune(self) -> None:
         cutoff = utcnow() - self._keep_published
         with session_scope(self._engine) as session:
+            session.info[RELAY_SESSION] = True
             session.execute(
                 delete(OutboxEvent).where(
                     col(OutboxEvent.published_at).is_not(None), col(OutboxEvent.published_at) < cutoff

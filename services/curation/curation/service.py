@@ -72,7 +72,7 @@ from shared.events import (
     utcnow,
 )
 from shared.ids import new_id
-from shared.outbox import OutboxEvent, add_event, outbox_values
+from shared.outbox import RELAY_SESSION, OutboxEvent, add_event, outbox_values
 
 SYSTEM = "system"
 
@@ -226,8 +226,9 @@ def _carry(engine: Any, read_at: float, opening: CaseOpening) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _forget_carried(session: Session) -> None:
-    """A commit outside the case-opening handlers may have changed a load or the rubric."""
-    if "case_opening" not in session.info:
+    """A commit outside the case-opening handlers may have changed a load or the rubric (the outbox
+    relay's only marks events sent)."""
+    if "case_opening" not in session.info and RELAY_SESSION not in session.info:
         with _carried_lock:
             _carried.clear()
 

@@ -19,6 +19,7 @@ from curation.settings import CurationSettings
 from curation.tables import Assignment, AuditEntry, Case, ConflictDeclaration, Curator, OutboxEvent
 from shared.db import make_engine, migrate, session_scope
 from shared.events import IkmRegisteredV1, ProductInfo, new_event, utcnow
+from shared.outbox import OutboxRelay
 
 SETTINGS = CurationSettings(SENTRA_PANEL_SIZE=2, SENTRA_MAX_OPEN_CASES=5)  # type: ignore[call-arg]
 
@@ -125,3 +126,21 @@ def test_loads_carry_over_to_the_next_batch_until_a_request_commits(engines: tup
         loads = Counter(names[a.curator_id] for a in session.exec(select(Assignment)).all())
     assert max(loads.values()) <= SETTINGS.max_open_cases  # carried loads kept counting the batches' own
     assert loads["eka"] == len(regs[5].products)  # the new curator was seen at once (a kuliner IKM)
+
+
+def test_the_outbox_relay_marking_events_sent_keeps_the_carried_loads(engines: tuple[Engine, Engine],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The relay commits after every pass; it touches only outbox rows, so it must not make every
+    batch count all open assignments again."""
+    engine, _ = engines
+    prepare(engine, registrations()[0])
+    counted: list[None] = []
+    real = service.curator_loads
+    monkeypatch.setattr(service, "curator_loads", lambda *a: counted.append(None) or real(*a))
+    regs = registrations()
+    relay = OutboxRelay(engine, redis=None, batch=10)  # type: ignore[arg-type]  # _mark needs no Redis
+    for reg in regs[:3]:
+        with session_scope(engine) as session:
+            service.open_cases_for_registrations(session, [(new_event("ikm.registered", reg), reg)], SETTINGS)
+        relay._mark([1])
+    assert counted == []
