@@ -33,13 +33,13 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
-from sqlalchemy import Column, insert
+from sqlalchemy import Column
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from shared import faults
-from shared.db import UtcDateTime, session_scope
+from shared.db import UtcDateTime, insert_rows, session_scope
 from shared.events import EVENT_TYPES, Envelope, Payload, UnknownEvent, dead_letter_stream, utcnow
 from shared.logs import correlation
 
@@ -148,7 +148,7 @@ def apply_batch(engine: Engine, items: list[tuple[Handler, Envelope, Any]]) -> i
         if not new:
             return 0
         now = utcnow()
-        session.execute(insert(InboxEvent), [{"event_id": e.event_id, "event_type": e.event_type,
+        insert_rows(session, InboxEvent, [{"event_id": e.event_id, "event_type": e.event_type,
                                               "processed_at": now} for _, e, _ in new])
         for handler, run in itertools.groupby(new, key=lambda item: item[0]):
             events = [(envelope, payload) for _, envelope, payload in run]

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, func, insert
+from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -60,6 +60,7 @@ from curation.schemas import (
 from curation.settings import CurationSettings
 from curation.tables import Appeal, Assignment, AuditEntry, Case, ConflictDeclaration, Curator, RubricVersion, Score
 from shared.auth import Principal
+from shared.db import insert_rows
 from shared.errors import ApiError, FieldError, invalid, not_found
 from shared.events import (
     CaseOpenedV1,
@@ -304,7 +305,7 @@ def open_cases(session: Session, requests: list[CaseRequest], settings: Curation
         ), causation=r.envelope)))
     for table, rows in ((Case, cases), (Assignment, assignments), (AuditEntry, audits), (OutboxEvent, events)):
         if rows:
-            session.execute(insert(table), rows)
+            insert_rows(session, table, rows)
     return [c["id"] for c in cases]
 
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -51,6 +51,7 @@ from exhibitions.tables import (
     ProductCuration,
 )
 from shared.auth import Principal
+from shared.db import insert_rows
 from shared.errors import ApiError, FieldError, invalid, not_found
 from shared.events import (
     BoothAllocatedV1,
@@ -301,7 +302,7 @@ def on_ikm_registrations(session: Session, events: Sequence[tuple[Envelope, IkmR
                                                    sentra_id=p.sentra_id,
                                                    needs_accessible_booth=p.needs_accessible_booth)
     if new_profiles:
-        session.execute(insert(IkmProfile), new_profiles)
+        insert_rows(session, IkmProfile, new_profiles)
     # Undecided until curation says otherwise.
     product_ids = list({product.product_id for _, p in events for product in p.products})
     known = set(session.exec(select(ProductCuration.product_id)
@@ -314,7 +315,7 @@ def on_ikm_registrations(session: Session, events: Sequence[tuple[Envelope, IkmR
                                                "outcome": PENDING, "expired": False,
                                                "decided_at": envelope.occurred_at}
     if pending:
-        session.execute(insert(ProductCuration), list(pending.values()))
+        insert_rows(session, ProductCuration, list(pending.values()))
 
     days = {envelope.event_id: today or envelope.occurred_at.date() for envelope, _ in events}
     fairs = session.exec(select(Exhibition).where(Exhibition.status == "open",
@@ -439,8 +440,8 @@ class BatchPlacement:
 
     def write(self, session: Session) -> None:
         if self.rows:
-            session.execute(insert(Application), self.rows)
-            session.execute(insert(OutboxEvent), self.events)
+            insert_rows(session, Application, self.rows)
+            insert_rows(session, OutboxEvent, self.events)
         self.rows, self.events = [], []
 
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, String, cast, func, insert, or_
+from sqlalchemy import ColumnElement, String, cast, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -60,6 +60,7 @@ from registry.tables import (
     UserAccount,
 )
 from shared.auth import Principal, hash_password, issue_token, verify_password
+from shared.db import insert_rows
 from shared.errors import ApiError, FieldError, invalid, not_found, validation_errors
 from shared.events import (
     BoothAllocatedV1,
@@ -293,15 +294,15 @@ def _write_registrations(session: Session, registrations: list[Registration]) ->
     refer to them), in the caller's transaction."""
     if not registrations:
         return
-    session.execute(insert(Ikm), [r.ikm for r in registrations])
+    insert_rows(session, Ikm, [r.ikm for r in registrations])
     products = [p for r in registrations for p in r.products]
     if products:
-        session.execute(insert(Product), products)
+        insert_rows(session, Product, products)
     certifications = [c for r in registrations for c in r.certifications]
     if certifications:
-        session.execute(insert(Certification), certifications)
-    session.execute(insert(TimelineEntry), [r.timeline for r in registrations])
-    session.execute(insert(OutboxEvent), [outbox_values(r.event) for r in registrations])
+        insert_rows(session, Certification, certifications)
+    insert_rows(session, TimelineEntry, [r.timeline for r in registrations])
+    insert_rows(session, OutboxEvent, [outbox_values(r.event) for r in registrations])
 
 
 # Columns whose change is personal data: never in an event, not named in the timeline's details.
@@ -502,7 +503,7 @@ def fold_into_timeline(session: Session, events: Sequence[tuple[Envelope, object
              "details": envelope.data}
             for envelope, (ikm_id, summary, summary_en) in described if ikm_id in known]
     if rows:
-        session.execute(insert(TimelineEntry), rows)
+        insert_rows(session, TimelineEntry, rows)
 
 
 OUTCOME_WORDS = {
