@@ -21,20 +21,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from bench.load import encode_post, open_loop
 from bench.plot import cumulative, line_chart
 from registry.demo_data import KNOWN_SENTRA, generate
 from shared.servers import RedisProcess, find_redis_server_binary
@@ -214,32 +213,12 @@ def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
         db.close()
 
 
-def _post_share(url: str, token: str, bodies: list[tuple[int, dict[str, Any]]], started: float,
-                rate: float) -> list[float]:
-    """One client process's share of an open-loop run: request i is sent when it is due, i / rate
-    seconds after `started`, by the first of 16 threads free; returns latencies counted from then."""
-    local = threading.local()
-    latency: list[float] = []
-
-    def post(item: tuple[int, dict[str, Any]]) -> None:
-        if not hasattr(local, "http"):
-            local.http = httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60)
-        i, body = item
-        due = started + i / rate
-        time.sleep(max(0.0, due - time.time()))
-        local.http.post(url, json=body).raise_for_status()
-        latency.append(time.time() - due)
-
-    with ThreadPoolExecutor(16) as pool:
-        list(pool.map(post, bodies))
-    return latency
-
-
-def run_api_chain(n_ikm: int, products: int, rate: float, client_processes: int = 4) -> dict[str, Any]:
+def run_api_chain(n_ikm: int, products: int, rate: float) -> dict[str, Any]:
     """Registrations through POST /ikms at a steady `rate` per second (SQLite), open loop: request i
     is due at i / rate whatever the earlier ones did, and its latency counts from when it was due,
-    so a slow server shows as latency instead of a lower rate. The clients are several processes,
-    so that the load generator's own interpreter is not what sets the pace."""
+    so a slow server shows as latency instead of a lower rate. The client (bench/load.py) is one
+    process of its own that sends pre-encoded requests, so that the load generator takes as little
+    as it can of the cores the services run on; its CPU is reported beside theirs."""
     tmp = Path(tempfile.mkdtemp(prefix="sentra-bench-api-"))
     (tmp / "data").mkdir()
     server = RedisProcess(tmp / "redis").start()
@@ -249,19 +228,21 @@ def run_api_chain(n_ikm: int, products: int, rate: float, client_processes: int 
         c.start()
         prepare_load(c, booths=n_ikm // 2)
         token = c.token(LOAD_REGISTRAR)
-        bodies = [(i, ikm_body(name=f"UD Bench {i}", products=products)) for i in range(n_ikm)]
         url = f"{c['registry'].url}/ikms"
+        requests = [encode_post(url, token, ikm_body(name=f"UD Bench {i}", products=products)) for i in range(n_ikm)]
+        cpu_before = {name: _cpu_s(s.proc.pid) for name, s in c.services.items() if s.proc}
         started = time.time() + 1.0
-        with ProcessPoolExecutor(client_processes) as pool:
-            shares = pool.map(_post_share, *zip(*[(url, token, bodies[k::client_processes], started, rate)
-                                                  for k in range(client_processes)], strict=True))
-            api_latency = [latency for share in shares for latency in share]
+        with ProcessPoolExecutor(1) as pool:
+            api_latency, client_cpu = pool.submit(open_loop, url, requests, started, rate).result()
         posted = time.time() - started
         wait_until_done(db, n_ikm * products, n_ikm)
         elapsed = time.time() - started
         return {"ikm": n_ikm, "products": products, "rate": rate, "seconds": elapsed,
                 "api_per_s": n_ikm / posted, "api_p50_ms": percentile(api_latency, 50) * 1000,
-                "api_p99_ms": percentile(api_latency, 99) * 1000, **latencies(db)}
+                "api_p99_ms": percentile(api_latency, 99) * 1000, **latencies(db),
+                "cpu_ms_per_ikm": {name: (_cpu_s(s.proc.pid) - cpu_before[name]) * 1000 / n_ikm
+                                   for name, s in c.services.items() if s.proc}
+                                  | {"client": client_cpu * 1000 / n_ikm}}
     finally:
         c.stop()
         server.stop()
