@@ -74,7 +74,9 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
             lock.acquire()
             conn.info["sentra_write_lock"] = True
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                # On the driver's connection, not through `exec_driver_sql`: SQLAlchemy's
+                # statement machinery was a third of a short transaction's CPU (226 -> 148 us).
+                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
             except BaseException:
                 conn.info.pop("sentra_write_lock", None)
                 lock.release()
@@ -90,7 +92,8 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin_read(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")  # deferred: a consistent snapshot, no write lock
+            # Deferred: a consistent snapshot, no write lock (on the driver's connection, as above).
+            conn.connection.driver_connection.execute("BEGIN")
 
     return engine
 
