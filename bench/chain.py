@@ -334,14 +334,16 @@ def main() -> int:
     api_rows = "\n".join(
         f"| {a['rate']:.0f} / {a['api_per_s']:.0f} | {a['api_p50_ms']:.0f} / {a['api_p99_ms']:.0f} ms "
         f"| {a['case_p50']:.0f} / {a['case_p95']:.0f} / {a['case_p99']:.0f} ms "
-        f"| {a['booth_p50']:.0f} / {a['booth_p95']:.0f} / {a['booth_p99']:.0f} ms | {a['seconds']:.1f} s |" for a in apis)
+        f"| {a['booth_p50']:.0f} / {a['booth_p95']:.0f} / {a['booth_p99']:.0f} ms | {a['seconds']:.1f} s "
+        f"| {', '.join(f'{k} {v:.1f}' for k, v in a['cpu_ms_per_ikm'].items())} |" for a in apis)
     api_text = "" if not apis else f"""
 Registrations through the API at a steady rate ({apis[0]['ikm']:,} IKM with {apis[0]['products']} products each,
-SQLite, open loop from 4 client processes: a request is due at its time whatever the earlier ones
-did, and its latency counts from then):
+SQLite, open loop from one client process sending pre-encoded requests over 64 keep-alive
+connections (`bench/load.py`): a request is due at its time whatever the earlier ones did, and its
+latency counts from then):
 
-| rate asked / achieved per s | POST /ikms p50 / p99 | registration → case opened p50 / p95 / p99 | → booth or waitlist p50 / p95 / p99 | all done in |
-|---|---|---|---|---|
+| rate asked / achieved per s | POST /ikms p50 / p99 | registration → case opened p50 / p95 / p99 | → booth or waitlist p50 / p95 / p99 | all done in | CPU ms per registration |
+|---|---|---|---|---|---|
 {api_rows}
 """
     when = f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {machine()}; {versions()}."
@@ -349,8 +351,8 @@ did, and its latency counts from then):
 {when}
 
 A generated register of {n_ikm:,} rows (Bali's proportions) uploaded through `POST /imports`; the
-clock stops when every product has its case and every IKM its application placed (a booth for half,
-the waitlist for the rest). Raw redis-py floor for the same number of events (one producer process,
+clock stops when every product has its case, every IKM its application placed (a booth for half,
+the waitlist for the rest) and every outbox has drained. Raw redis-py floor for the same number of events (one producer process,
 one consumer reading 100 at a time and acking each, median of 3 runs): {floor:,.0f} events/s.
 
 | database | IKM / products | import | end to end | IKM/s | events / per s | ÷ floor | → case opened p50 / p95 / p99 | → placed p50 / p95 / p99 | CPU s | peak memory MB |

@@ -33,3 +33,16 @@ def test_ids_made_one_after_another_sort_in_that_order_and_never_repeat() -> Non
 def test_the_random_part_differs_between_ids_made_at_once() -> None:
     values = [new_id() for _ in range(1000)]
     assert len({v.int & ((1 << 62) - 1) for v in values}) == 1000
+
+
+def test_events_and_rows_get_time_ordered_ids() -> None:
+    from curation.tables import Case
+    from exhibitions.tables import Exhibition
+    from registry.tables import Sentra
+    from shared.events import WaitlistedV1, new_event
+
+    event = new_event("exhibition.waitlisted", WaitlistedV1(
+        exhibition_id=new_id(), exhibition_name="PKB", ikm_id=new_id(), waitlist_rank=1, reason="penuh"))
+    assert event.event_id.version == 7
+    for model in (Case, Exhibition, Sentra):
+        assert model().id.version == 7, model.__name__
