@@ -570,3 +570,23 @@ async def test_a_consumer_that_caught_up_lingers_before_its_next_read(engine: En
     await handle_batch(full, [registered("UD Dua").model_dump(mode="json")])  # a full read: more may wait
     assert lingered >= 0.2 > asyncio.get_running_loop().time() - started
     assert sorted(effects(engine)) == ["UD Dua", "UD Satu"]
+
+
+def test_a_stream_subscriber_copies_its_subscription_once_not_on_every_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastStream deep-copies the subscription on each `stream_sub` access (several per read);
+    shared.consumer makes it once per subscriber and prefix."""
+    from faststream.redis import RedisBroker, StreamSub
+
+    import shared.consumer  # noqa: F401  (installs the once-only property)
+
+    copies: list[str] = []
+    real = StreamSub.add_prefix
+    monkeypatch.setattr(StreamSub, "add_prefix", lambda self, prefix: copies.append(prefix) or real(self, prefix))
+    broker = RedisBroker("redis://127.0.0.1:6379")
+    subscriber = broker.subscriber(stream=StreamSub("ikm.registered", group="curation", consumer="c1"))
+    first = subscriber.stream_sub
+    assert subscriber.stream_sub is first and subscriber.stream_sub.name == "ikm.registered"
+    assert first.group == "curation" and len(copies) == 1
+    subscriber._stream_sub = StreamSub("ikm.updated", group="curation", consumer="c1")  # a new one: a new copy
+    assert subscriber.stream_sub.name == "ikm.updated" and len(copies) == 2
+    assert subscriber.stream_sub is subscriber.stream_sub and len(copies) == 2
