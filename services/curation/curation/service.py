@@ -228,7 +228,7 @@ def _carry(engine: Any, read_at: float, opening: CaseOpening) -> None:
 @event.listens_for(Session, "after_commit")
 def _forget_carried(session: Session) -> None:
     """A commit outside the case-opening handlers may have changed a load or the rubric (the outbox
-    relay's only marks events sent)."""
+    relay's commits only mark events sent, so they keep them)."""
     if "case_opening" not in session.info and RELAY_SESSION not in session.info:
         with _carried_lock:
             _carried.clear()
