@@ -101,15 +101,21 @@ def test_a_batch_opens_assigns_and_audits_what_one_event_at_a_time_does(engines:
     assert any(len(who) < SETTINGS.panel_size for who in by_product.values())  # some wait for room
 
 
+@pytest.fixture
+def counted(engines: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    """The first engine prepared, and one entry per count of every curator's open assignments."""
+    prepare(engines[0], registrations()[0])
+    calls: list[None] = []
+    real = service.curator_loads
+    monkeypatch.setattr(service, "curator_loads", lambda *a: calls.append(None) or real(*a))
+    return calls
+
+
 def test_loads_carry_over_to_the_next_batch_until_a_request_commits(engines: tuple[Engine, Engine],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                   counted: list[None]) -> None:
     """A trickle of small batches does not recount every open assignment each time; a commit
     elsewhere in the process (here: a curator registered) makes the next batch count again."""
     engine, _ = engines
-    prepare(engine, registrations()[0])
-    counted: list[None] = []
-    real = service.curator_loads
-    monkeypatch.setattr(service, "curator_loads", lambda *a: counted.append(None) or real(*a))
     regs = registrations()
     for reg in regs[:4]:
         with session_scope(engine) as session:
@@ -129,14 +135,10 @@ def test_loads_carry_over_to_the_next_batch_until_a_request_commits(engines: tup
 
 
 def test_the_outbox_relay_marking_events_sent_keeps_the_carried_loads(engines: tuple[Engine, Engine],
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                      counted: list[None]) -> None:
     """The relay commits after every pass; it touches only outbox rows, so it must not make every
     batch count all open assignments again."""
     engine, _ = engines
-    prepare(engine, registrations()[0])
-    counted: list[None] = []
-    real = service.curator_loads
-    monkeypatch.setattr(service, "curator_loads", lambda *a: counted.append(None) or real(*a))
     regs = registrations()
     relay = OutboxRelay(engine, redis=None, batch=10)  # type: ignore[arg-type]  # _mark needs no Redis
     for reg in regs[:3]:
