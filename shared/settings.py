@@ -43,9 +43,9 @@ class ServiceSettings(BaseSettings):
     relay_batch: int = Field(default=500, alias="SENTRA_RELAY_BATCH")
     # How long the relay, woken by a commit, and a consumer that has caught up wait for more work
     # to join the next pass or batch: a little latency for far fewer transactions under a steady
-    # load of single requests (bench/chain.py, the API run at 200/s: 10 ms -> 30 ms cut the
-    # registry's CPU per registration from 6.6 to 5.2 ms; at 100/s p99 to case opened stayed under
-    # 250 ms).
+    # load of single requests (bench/chain.py, the API run at 200/s: the registry's CPU per
+    # registration was 6.6-7.3 ms with 10 ms, 5.1-6.3 ms with 30 ms; at 100/s p99 to case opened
+    # stayed under 250 ms).
     batch_linger_ms: int = Field(default=30, ge=0, le=1000, alias="SENTRA_BATCH_LINGER_MS")
     consumer_name: str = Field(default="", alias="SENTRA_CONSUMER_NAME")
     run_migrations: bool = Field(default=True, alias="SENTRA_RUN_MIGRATIONS")
