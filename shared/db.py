@@ -140,7 +140,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> None:
-    """One multi-row INSERT of plain rows into `model`'s table, in the session's transaction.
+    """One multi-row INSERT of plain rows into `model`'s table, in the session's transaction (nothing
+    when there are no rows).
 
     Through the Core table, not the ORM entity: the ORM's bulk path walks every mapped column of
     every row in Python before the same executemany, a third of the insert's CPU (curation's audit

@@ -304,8 +304,7 @@ def open_cases(session: Session, requests: list[CaseRequest], settings: Curation
             sector=r.sector, status="open", curators=[c.username for c in chosen],
         ), causation=r.envelope)))
     for table, rows in ((Case, cases), (Assignment, assignments), (AuditEntry, audits), (OutboxEvent, events)):
-        if rows:
-            insert_rows(session, table, rows)
+        insert_rows(session, table, rows)
     return [c["id"] for c in cases]
 
 

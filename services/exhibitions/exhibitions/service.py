@@ -301,8 +301,7 @@ def on_ikm_registrations(session: Session, events: Sequence[tuple[Envelope, IkmR
             applicants[p.ikm_id] = rules.Applicant(ikm_id=p.ikm_id, sector=p.sector, regency_code=p.regency_code,
                                                    sentra_id=p.sentra_id,
                                                    needs_accessible_booth=p.needs_accessible_booth)
-    if new_profiles:
-        insert_rows(session, IkmProfile, new_profiles)
+    insert_rows(session, IkmProfile, new_profiles)
     # Undecided until curation says otherwise.
     product_ids = list({product.product_id for _, p in events for product in p.products})
     known = set(session.exec(select(ProductCuration.product_id)
@@ -314,8 +313,7 @@ def on_ikm_registrations(session: Session, events: Sequence[tuple[Envelope, IkmR
                 pending[product.product_id] = {"product_id": product.product_id, "ikm_id": p.ikm_id,
                                                "outcome": PENDING, "expired": False,
                                                "decided_at": envelope.occurred_at}
-    if pending:
-        insert_rows(session, ProductCuration, list(pending.values()))
+    insert_rows(session, ProductCuration, list(pending.values()))
 
     days = {envelope.event_id: today or envelope.occurred_at.date() for envelope, _ in events}
     fairs = session.exec(select(Exhibition).where(Exhibition.status == "open",
@@ -439,9 +437,8 @@ class BatchPlacement:
         self.events.append(outbox_values(event))
 
     def write(self, session: Session) -> None:
-        if self.rows:
-            insert_rows(session, Application, self.rows)
-            insert_rows(session, OutboxEvent, self.events)
+        insert_rows(session, Application, self.rows)
+        insert_rows(session, OutboxEvent, self.events)
         self.rows, self.events = [], []
 
 

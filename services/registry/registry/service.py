@@ -296,11 +296,9 @@ def _write_registrations(session: Session, registrations: list[Registration]) ->
         return
     insert_rows(session, Ikm, [r.ikm for r in registrations])
     products = [p for r in registrations for p in r.products]
-    if products:
-        insert_rows(session, Product, products)
+    insert_rows(session, Product, products)
     certifications = [c for r in registrations for c in r.certifications]
-    if certifications:
-        insert_rows(session, Certification, certifications)
+    insert_rows(session, Certification, certifications)
     insert_rows(session, TimelineEntry, [r.timeline for r in registrations])
     insert_rows(session, OutboxEvent, [outbox_values(r.event) for r in registrations])
 
@@ -502,8 +500,7 @@ def fold_into_timeline(session: Session, events: Sequence[tuple[Envelope, object
              "occurred_at": envelope.occurred_at, "summary": summary, "summary_en": summary_en,
              "details": envelope.data}
             for envelope, (ikm_id, summary, summary_en) in described if ikm_id in known]
-    if rows:
-        insert_rows(session, TimelineEntry, rows)
+    insert_rows(session, TimelineEntry, rows)
 
 
 OUTCOME_WORDS = {
