@@ -213,7 +213,7 @@ def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
         db.close()
 
 
-def run_api_chain(n_ikm: int, products: int, rate: float) -> dict[str, Any]:
+def run_api_chain(n_ikm: int, products: int, rate: float, split: tuple[str, ...] = ()) -> dict[str, Any]:
     """Registrations through POST /ikms at a steady `rate` per second (SQLite), open loop: request i
     is due at i / rate whatever the earlier ones did, and its latency counts from when it was due,
     so a slow server shows as latency instead of a lower rate. The client (bench/load.py) is one
@@ -223,7 +223,7 @@ def run_api_chain(n_ikm: int, products: int, rate: float) -> dict[str, Any]:
     (tmp / "data").mkdir()
     server = RedisProcess(tmp / "redis").start()
     db = Databases(tmp, "sqlite")
-    c = Cluster(tmp, server.url)
+    c = Cluster(tmp, server.url, split=split)
     try:
         c.start()
         prepare_load(c, booths=n_ikm // 2)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -54,6 +57,37 @@ def _to_json(value: Any) -> str:
 _JSON: dict[str, Any] = {"json_serializer": _to_json, "json_deserializer": pydantic_core.from_json}
 
 
+class WriterLock:
+    """The one writer of a SQLite database at a time, in arrival order, handed over at once.
+
+    A `threading.Lock` queues the threads of this process; an exclusive `flock` on `<database>.lock`
+    queues the processes that share the file (a service's `api` and `worker` processes, ADR 0015,
+    or a command-line tool). Both wait in the kernel and wake when the holder lets go, where
+    SQLite's busy handler would poll in sleeps of up to 100 ms. An in-memory database has no file
+    and no other process: the thread lock alone."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        if database and database != ":memory:" and not database.startswith("file:"):
+            self._fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            weakref.finalize(self, os.close, self._fd)  # with the engine that holds this lock
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._threads.release()
+                raise
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+
 def _sqlite_engine(url: str, begin: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_JSON)
 
@@ -75,11 +109,11 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         cur.close()
 
     if begin == "BEGIN IMMEDIATE":
-        # One writer at a time, queued in-process: SQLite's own busy handler sleeps in growing
-        # steps (seconds of p99 under load), a lock hands over at once. BEGIN IMMEDIATE takes the
-        # database's write lock up front, so check-then-insert (an inbox row, a free booth) is
-        # serialised and a read-then-write transaction cannot fail with SQLITE_BUSY half-way.
-        lock = threading.Lock()
+        # One writer at a time, queued: SQLite's own busy handler sleeps in growing steps (seconds
+        # of p99 under load), a lock hands over at once. BEGIN IMMEDIATE takes the database's write
+        # lock up front, so check-then-insert (an inbox row, a free booth) is serialised and a
+        # read-then-write transaction cannot fail with SQLITE_BUSY half-way.
+        lock = WriterLock(engine.url.database)
 
         @event.listens_for(engine, "begin")
         def _begin_write(conn: Any) -> None:
@@ -151,11 +185,20 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Mapping[
         session.execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
+# pg_advisory_xact_lock's key for migrations: any constant, the same in every process ("sentra").
+MIGRATION_LOCK_KEY = 0x53454E545241
+
+
 def migrate(engine: Engine, migrations_dir: Path) -> None:
     """Bring the database to the newest revision (run at start-up; ADR 0004)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Processes of one service starting together (an `api` and a `worker`, replicas)
+            # migrate one after the other; the second finds the schema at head. SQLite's writer
+            # lock does the same there.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,20 @@ class ServiceSettings(BaseSettings):
     batch_linger_ms: int = Field(default=30, ge=0, le=1000, alias="SENTRA_BATCH_LINGER_MS")
     consumer_name: str = Field(default="", alias="SENTRA_CONSUMER_NAME")
     run_migrations: bool = Field(default=True, alias="SENTRA_RUN_MIGRATIONS")
+    # What this process does (ADR 0015): `all` answers requests and does the background work (the
+    # outbox relay, the consumers, timers, the registry's importer); `api` only answers requests;
+    # `worker` only does the background work (and answers /healthz, /readyz, /metrics). One
+    # service's `api` and `worker` processes share its database: a Python process uses one core,
+    # so splitting them lets requests and events use two.
+    role: Literal["all", "api", "worker"] = Field(default="all", alias="SENTRA_ROLE")
+
+    @property
+    def serves_api(self) -> bool:
+        return self.role != "worker"
+
+    @property
+    def does_background_work(self) -> bool:
+        return self.role != "api"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

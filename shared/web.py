@@ -54,7 +54,12 @@ class Runtime:
         broker_log.setLevel(logging.DEBUG if settings.log_level.upper() == "DEBUG" else logging.WARNING)
         self.broker = RedisBroker(settings.redis_url, logger=broker_log)
         self.redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
-        self.relay = OutboxRelay(self.engine, self.redis, read_engine=self.read_engine, poll_s=settings.relay_poll_s,
+        poll_s = settings.relay_poll_s
+        if settings.role == "worker":
+            # The requests that write outbox rows run in another process, whose commits cannot wake
+            # this relay: it looks as often as it would otherwise linger after a wake-up.
+            poll_s = min(poll_s, max(settings.batch_linger_ms, 10) / 1000)
+        self.relay = OutboxRelay(self.engine, self.redis, read_engine=self.read_engine, poll_s=poll_s,
                                  linger_s=settings.batch_linger_ms / 1000, batch=settings.relay_batch)
         self.consumer: EventConsumer | None = None
         if handlers:
@@ -82,6 +87,9 @@ class Runtime:
     async def start(self, migrations_dir: Path) -> None:
         if self.settings.run_migrations:
             await asyncio.to_thread(migrate, self.engine, migrations_dir)
+        if not self.settings.does_background_work:
+            # An `api` process: its commits leave outbox rows for the `worker` process's relay.
+            return
         self.relay.start()
         self._supervisor = asyncio.create_task(self._supervise(), name="broker-supervisor")
 
@@ -121,7 +129,10 @@ class Runtime:
         """Run `work` every `interval_s` seconds in its own write transaction: the one mechanism for
         a service's timers (approvals expiring, booth holds lapsing). `work` returns how many things
         it changed; a pass that changed any wakes the relay for the events it staged. A failed pass
-        is logged and tried again at the next tick. Stopped with the service."""
+        is logged and tried again at the next tick. Stopped with the service. Not run in an `api`
+        process (its `worker` runs it)."""
+        if not self.settings.does_background_work:
+            return
 
         def one_pass() -> int:
             with session_scope(self.engine) as session:
@@ -214,7 +225,8 @@ def _ops_router() -> APIRouter:
             redis_ok = False
         ok = db_ok and redis_ok
         return JSONResponse({"status": "ready" if ok else "not_ready", "database": db_ok, "redis": redis_ok,
-                             "consuming": runtime.broker_started}, status_code=200 if ok else 503)
+                             "consuming": runtime.broker_started, "role": runtime.settings.role},
+                            status_code=200 if ok else 503)
 
     @router.get("/metrics", summary="Prometheus metrics")
     def metrics() -> Response:
@@ -307,6 +319,7 @@ def create_service_app(
     app.add_middleware(RequestMetrics)
 
     app.include_router(_ops_router())
-    for router in routers:
-        app.include_router(router)
+    if settings.serves_api:
+        for router in routers:
+            app.include_router(router)
     return app

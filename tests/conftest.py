@@ -84,16 +84,30 @@ def cluster(tmp_path: Path, redis_url: str, request: pytest.FixtureRequest) -> I
     _dump_logs_on_failure(request, c)
 
 
+def _database_urls(request: pytest.FixtureRequest, database: str) -> dict[str, str] | None:
+    """None for SQLite (each service's file in its data dir), else a fresh PostgreSQL database each."""
+    if database != "postgres":
+        return None
+    server = request.getfixturevalue("postgres_server")
+    tag = uuid.uuid4().hex[:8]
+    return {name: create_database(server, f"sentra_{name}_{tag}") for name in ("registry", "curation", "exhibitions")}
+
+
 @pytest.fixture
 def any_db_cluster(tmp_path: Path, redis_url: str, database: str, request: pytest.FixtureRequest) -> Iterator[Cluster]:
     """The three services on SQLite and again on PostgreSQL (one database each)."""
-    urls = None
-    if database == "postgres":
-        server = request.getfixturevalue("postgres_server")
-        tag = uuid.uuid4().hex[:8]
-        urls = {name: create_database(server, f"sentra_{name}_{tag}")
-                for name in ("registry", "curation", "exhibitions")}
-    c = Cluster(tmp_path, redis_url, urls)
+    c = Cluster(tmp_path, redis_url, _database_urls(request, database))
+    yield c
+    c.stop()
+    _dump_logs_on_failure(request, c)
+
+
+@pytest.fixture
+def split_registry_cluster(tmp_path: Path, redis_url: str, database: str,
+                           request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """As `any_db_cluster`, with the registry as two processes on one database (ADR 0015):
+    `registry` answers requests, `registry-worker` relays, consumes and imports."""
+    c = Cluster(tmp_path, redis_url, _database_urls(request, database), split=("registry",))
     yield c
     c.stop()
     _dump_logs_on_failure(request, c)

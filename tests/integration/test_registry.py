@@ -6,9 +6,11 @@ import csv
 import io
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import redis
 
@@ -293,3 +295,47 @@ def test_a_sentra_is_kept_up_to_date_with_patch_and_its_regions_still_nest(clust
                   json={"location": "x"}).status_code == 403
     assert c.call("registry", "PATCH", f"/sentra/{uuid.uuid4()}", user="wayan.registrar",
                   json={"location": "x"}).status_code == 404
+
+
+@pytest.mark.postgres
+def test_a_registry_split_into_api_and_worker_takes_a_burst_of_registrations_and_an_import(
+    split_registry_cluster: Cluster,
+) -> None:
+    """ADR 0015: the `api` process answers (registrations written by group commit, several per
+    transaction), the `worker` process on the same database publishes their events, folds the
+    curation cases into the timeline and runs the import."""
+    c = split_registry_cluster
+    c["registry-worker"].env["SENTRA_IMPORT_POLL_S"] = "0.3"
+    c.start("registry", "registry-worker", "curation")
+    assert httpx.get(f"{c['registry'].url}/readyz").json()["role"] == "api"
+    assert httpx.get(f"{c['registry-worker'].url}/readyz").json()["role"] == "worker"
+    assert httpx.get(f"{c['registry-worker'].url}/ikms").status_code == 404  # no user routes on a worker
+    c.create_user("wayan.registrar", ["registrar"])
+
+    bodies = [ikm_body(name=f"UD Serentak {i}") for i in range(40)]
+    bodies[7]["nib"] = bodies[3]["nib"]
+    bodies[11]["village_code"] = "5171010001"  # a Denpasar village in a Gianyar district
+    with ThreadPoolExecutor(16) as pool:
+        replies = list(pool.map(lambda b: c.call("registry", "POST", "/ikms", user="wayan.registrar", json=b),
+                                bodies))
+
+    codes = [r.status_code for r in replies]
+    assert sorted([codes[3], codes[7]]) == [201, 409], codes
+    assert codes[11] == 422 and replies[11].json()["errors"][0]["field"] == "village_code"
+    assert codes.count(201) == 38
+    created = {r.json()["id"] for r in replies if r.status_code == 201}
+
+    eventually(lambda: set(registered_ikm_ids(c.redis_url)) == created, what="ikm.registered for each new IKM")
+    some = sorted(created)[0]
+
+    def cases_in_timeline() -> bool:
+        body = c.call("registry", "GET", f"/ikms/{some}", user="wayan.registrar").json()
+        return sum(t["event_type"] == "curation.case_opened" for t in body["timeline"]) == 2
+
+    eventually(cases_in_timeline, what="both products' cases in the timeline (folded by the worker)")
+
+    r = upload(c, EXAMPLE.read_bytes(), EXAMPLE.name)
+    assert r.status_code == 202, r.text
+    done = finished(c, r.json()["id"])
+    assert done["status"] == "done" and done["accepted"] == 22, done
+    assert count_ikm(c) == 38 + 22

@@ -22,8 +22,9 @@ ADMIN_PASSWORD = "admin-test-password"
 
 
 class ServiceProcess:
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, module: str | None = None) -> None:
         self.name = name
+        self.module = module or name
         self.port = free_port()
         self.env = env
         self.log_path = log_dir / f"{name}.log"
@@ -37,7 +38,7 @@ class ServiceProcess:
         env = {**os.environ, **self.env, **(extra_env or {})}
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", f"{self.name}.app:create_app",
+            [sys.executable, "-m", "uvicorn", "--factory", f"{self.module}.app:create_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
@@ -87,7 +88,10 @@ class ServiceProcess:
 class Cluster:
     """Three services sharing one Redis; each with its own database."""
 
-    def __init__(self, root: Path, redis_url: str, database_urls: dict[str, str] | None = None) -> None:
+    def __init__(self, root: Path, redis_url: str, database_urls: dict[str, str] | None = None,
+                 split: tuple[str, ...] = ()) -> None:
+        """`split` names services run as two processes on one database (ADR 0015): `<name>` answers
+        requests (SENTRA_ROLE=api) and `<name>-worker` does the background work."""
         self.root = root
         self.redis_url = redis_url
         common = {
@@ -108,6 +112,10 @@ class Cluster:
             env = dict(common)
             if database_urls and name in database_urls:
                 env[f"{name.upper()}_DATABASE_URL"] = database_urls[name]
+            if name in split:
+                self.services[f"{name}-worker"] = ServiceProcess(f"{name}-worker", env | {"SENTRA_ROLE": "worker"},
+                                                                 root, module=name)
+                env["SENTRA_ROLE"] = "api"
             self.services[name] = ServiceProcess(name, env, root)
         self._tokens: dict[str, str] = {}
 
@@ -115,7 +123,7 @@ class Cluster:
         return self.services[name]
 
     def start(self, *names: str) -> None:
-        chosen = names or SERVICES
+        chosen = names or tuple(self.services)
         for name in chosen:
             self.services[name].start(wait=False)
         for name in chosen:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 
 from registry import service
 from registry.handlers import HANDLERS
@@ -17,6 +19,7 @@ from registry.regions import bps_regions
 from registry.routes import auth, ikms, imports, regions, sentra, stats
 from registry.settings import RegistrySettings
 from shared.db import session_scope
+from shared.groupcommit import GroupCommit
 from shared.web import Runtime, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -27,19 +30,27 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
 
     importer: list[Importer] = []
+    registrations: list[GroupCommit[service.Registering, uuid.UUID]] = []
 
     async def bootstrap(runtime: Runtime) -> None:
         await asyncio.to_thread(bps_regions)  # the first registration should not pay for loading them
-        app.state.importer = Importer(runtime.engine, settings, runtime.relay.notify)
-        importer.append(app.state.importer)
-        app.state.importer.start()  # also resumes imports a stopped process left running
+        if settings.serves_api:
+            app.state.registrations = GroupCommit(runtime.engine, service.register_ikms, name="registrations",
+                                                  on_commit=runtime.relay.notify)
+            registrations.append(app.state.registrations)
+            app.state.registrations.start()
+        if settings.does_background_work:
+            app.state.importer = Importer(runtime.engine, settings, runtime.relay.notify)
+            importer.append(app.state.importer)
+            app.state.importer.start()  # also resumes imports a stopped process left running
         password = settings.admin_password
         if password is None:
             log.warning("SENTRA_ADMIN_PASSWORD is not set: no first admin is created")
             return
 
         def create_admin() -> None:
-            with session_scope(runtime.engine) as session:
+            # An `api` and a `worker` process starting at once: one of them loses the race harmlessly.
+            with contextlib.suppress(IntegrityError), session_scope(runtime.engine) as session:
                 if service.ensure_user(session, "admin", password.get_secret_value(), "Administrator", ["admin"]):
                     log.info("created the first admin user 'admin'")
 
@@ -63,7 +74,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             try:
                 yield
             finally:
-                # Before the database closes: the running chunk commits, the rest resumes at next start.
+                # Before the database closes: queued registrations and the running chunk commit,
+                # the rest of an import resumes at next start.
+                for writer in registrations:
+                    await writer.stop()
                 for running in importer:
                     await running.stop()
 

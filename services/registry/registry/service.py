@@ -218,23 +218,53 @@ def sentra_public(session: Session, sentra: Sentra) -> SentraPublic:
 
 def register_ikm(session: Session, data: IkmCreate, principal: Principal) -> uuid.UUID:
     """Validate against the register, write the IKM with its products, stage `ikm.registered`.
-    Returns the new IKM's id."""
-    problems = rules.region_problems(
-        find_regions(session, [data.regency_code, data.district_code, data.village_code]),
-        data.regency_code, data.district_code, data.village_code)
-    if data.nib and session.exec(select(Ikm.id).where(Ikm.nib == data.nib)).first() is not None:
-        raise ApiError(409, "conflict", f"NIB {data.nib} sudah terdaftar.", f"NIB {data.nib} is already registered.",
-                       [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
-                                   message_en="This NIB is already registered to another IKM.")])
-    if data.sentra_id is not None and session.get(Sentra, data.sentra_id) is None:
-        problems.append(FieldError(field="sentra_id", message="Sentra tidak ditemukan.",
-                                   message_en="Sentra not found."))
-    if problems:
-        raise ApiError(422, "invalid_input", "Data tidak valid.", "Invalid data.", problems)
-    registration = _registration(data, principal)
-    # A unique-NIB race surfaces here as an IntegrityError, inside the caller's transaction.
-    _write_registrations(session, [registration])
-    return registration.ikm_id
+    Returns the new IKM's id; raises `ApiError` (409 NIB taken, 422 with the fields) else."""
+    outcome = register_ikms(session, [(data, principal)])[0]
+    if isinstance(outcome, ApiError):
+        raise outcome
+    return outcome
+
+
+# One POST /ikms waiting for the registrations writer: what was sent, and by whom.
+Registering = tuple[IkmCreate, Principal]
+
+
+def register_ikms(session: Session, requests: Sequence[Registering]) -> list[uuid.UUID | ApiError]:
+    """Several registrations in the caller's transaction, as if made one after the other (POST /ikms
+    through group commit, ADR 0015): one query for the NIBs and one for the sentra of them all, one
+    multi-row INSERT per table. An outcome per request, in order: the new IKM's id, or the
+    `ApiError` its caller gets (nothing of that request is written)."""
+    nibs = {data.nib for data, _ in requests if data.nib}
+    taken = set(session.exec(select(Ikm.nib).where(col(Ikm.nib).in_(nibs))).all()) if nibs else set()
+    sentra_ids = {data.sentra_id for data, _ in requests if data.sentra_id is not None}
+    known_sentra = set(session.exec(select(Sentra.id).where(col(Sentra.id).in_(sentra_ids))).all()) \
+        if sentra_ids else set()
+    outcomes: list[uuid.UUID | ApiError] = []
+    registrations: list[Registration] = []
+    for data, principal in requests:
+        problems = rules.region_problems(
+            find_regions(session, [data.regency_code, data.district_code, data.village_code]),
+            data.regency_code, data.district_code, data.village_code)
+        if data.nib and data.nib in taken:
+            outcomes.append(ApiError(
+                409, "conflict", f"NIB {data.nib} sudah terdaftar.", f"NIB {data.nib} is already registered.",
+                [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
+                            message_en="This NIB is already registered to another IKM.")]))
+            continue
+        if data.sentra_id is not None and data.sentra_id not in known_sentra:
+            problems.append(FieldError(field="sentra_id", message="Sentra tidak ditemukan.",
+                                       message_en="Sentra not found."))
+        if problems:
+            outcomes.append(ApiError(422, "invalid_input", "Data tidak valid.", "Invalid data.", problems))
+            continue
+        registration = _registration(data, principal)
+        if data.nib:
+            taken.add(data.nib)  # a second request in this batch with the same NIB is a conflict
+        registrations.append(registration)
+        outcomes.append(registration.ikm_id)
+    # A unique-NIB race (PostgreSQL) surfaces here as an IntegrityError, inside the caller's transaction.
+    _write_registrations(session, registrations)
+    return outcomes
 
 
 @dataclass

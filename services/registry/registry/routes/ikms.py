@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.exc import IntegrityError
 
@@ -23,10 +23,11 @@ from registry.schemas import (
     Page,
     ProductCreate,
 )
-from registry.service import IkmFilters
+from registry.service import IkmFilters, Registering
 from shared.auth import Principal, require_roles
 from shared.domain import Sector
 from shared.errors import ApiError, FieldError
+from shared.groupcommit import GroupCommit
 from shared.web import SessionDep, UnitOfWorkDep
 
 router = APIRouter(tags=["IKM"])
@@ -63,10 +64,12 @@ Filters = Annotated[IkmFilters, Depends(_filters)]
 
 @router.post("/ikms", status_code=status.HTTP_201_CREATED, response_model=Created,
              summary="Register an IKM with its products")
-def register_ikm(data: IkmCreate, uow: UnitOfWorkDep, principal: Registrar) -> Created:
+async def register_ikm(data: IkmCreate, request: Request, principal: Registrar) -> Created:
+    # Written by the registrations writer together with the requests that arrive beside it
+    # (group commit, ADR 0015): the same checks and rows as one transaction per request.
+    registrations: GroupCommit[Registering, uuid.UUID] = request.app.state.registrations
     try:
-        ikm_id = service.register_ikm(uow.session, data, principal)
-        uow.commit()
+        ikm_id = await registrations.submit((data, principal))
     except IntegrityError as exc:
         if "nib" not in str(exc.orig).lower():
             raise

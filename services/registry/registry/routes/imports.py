@@ -46,7 +46,10 @@ def start_import(
     parsed = read_import_file(content, filename, settings.import_max_rows)
     job = service.create_import(uow.session, filename, content, parsed, principal)
     uow.commit()
-    request.app.state.importer.notify()
+    importer = getattr(request.app.state, "importer", None)
+    if importer is not None:
+        importer.notify()
+    # else an `api` process (ADR 0015): the `worker`'s importer finds the job at its next poll.
     return Created(id=job.id)
 
 
