@@ -72,7 +72,7 @@ class GroupCommit(Generic[Item, Result]):
 
     async def submit(self, item: Item) -> Result:
         """Queue `item` for the next batch; returns its result or raises its exception."""
-        if not self._started or self._stopped:
+        if not self._started or self._stopped or not self._thread.is_alive():
             raise RuntimeError("the group commit writer is not running")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()
@@ -95,7 +95,14 @@ class GroupCommit(Generic[Item, Result]):
                     stop = True
                     break
                 batch.append(more)
-            outcomes = self.write([item for item, _, _ in batch])
+            outcomes: Sequence[Result | Exception]
+            try:
+                outcomes = self.write([item for item, _, _ in batch])
+                if len(outcomes) != len(batch):
+                    raise RuntimeError(f"{len(outcomes)} outcomes for a batch of {len(batch)}")
+            except Exception as exc:  # a bug, not a bad request: fail this batch, keep the writer alive
+                log.exception("the %s writer failed a batch of %d", self._thread.name, len(batch))
+                outcomes = [exc] * len(batch)
             _settle_all(batch, outcomes)
             if stop:
                 return

@@ -146,3 +146,30 @@ def test_a_caller_that_went_away_does_not_stop_the_others(engine: Engine) -> Non
 
     assert asyncio.run(run()) == "C"
     assert stored(engine) == ["a", "b", "c"]
+
+
+def test_a_batch_function_that_breaks_its_contract_fails_that_batch_and_the_writer_goes_on(engine: Engine) -> None:
+    calls: list[list[str]] = []
+
+    def apply(session: Session, keys: Sequence[str]) -> list[str | Exception]:
+        calls.append(list(keys))
+        return [] if keys[0] == "broken" else [k.upper() for k in keys]  # no outcome for "broken"
+
+    writer: GroupCommit[str, str] = GroupCommit(engine, apply, name="test")
+
+    async def run() -> tuple[BaseException | None, str]:
+        writer.start()
+        try:
+            try:
+                await writer.submit("broken")
+            except RuntimeError as exc:
+                failed: BaseException | None = exc
+            else:
+                failed = None
+            return failed, await writer.submit("next")
+        finally:
+            await writer.stop()
+
+    failed, after = asyncio.run(run())
+    assert failed is not None and "0 outcomes for a batch of 1" in str(failed)
+    assert after == "NEXT"
