@@ -43,6 +43,15 @@ else
     status=1
 fi
 
+# The registry split into api and worker containers (profile "split", ADR 0015).
+if REGISTRY_ROLE=api docker-compose --env-file .env.example -f docker-compose.yml --profile split config \
+        >"$out" && grep -q "SENTRA_ROLE: worker" "$out" && grep -q "SENTRA_ROLE: api" "$out"; then
+    echo "OK: profile split adds registry-worker (SENTRA_ROLE worker) beside registry (api)"
+else
+    echo "FAILED: docker-compose --profile split config" >&2
+    status=1
+fi
+
 if docker compose version >/dev/null 2>&1; then
     echo "== $(docker compose version --short): config"
     if docker compose --env-file .env.example -f docker-compose.yml config --quiet; then
