@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,28 +10,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from registry import service
-from registry.app import MIGRATIONS
 from registry.import_format import read_import_file
 from registry.tables import Certification, Ikm, OutboxEvent, Product, TimelineEntry
 from shared.auth import Principal
-from shared.db import make_engine, migrate, session_scope
+from shared.db import session_scope
+from tests.unit.registry.conftest import fresh_engine
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "import-gianyar.csv"
 REGISTRAR = Principal(username="wayan.registrar", roles=frozenset({"registrar"}))
 ROWS = read_import_file(EXAMPLE.read_bytes(), EXAMPLE.name, 1000).rows
-
-
-def fresh_engine(path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine, MIGRATIONS)
-    return engine
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = fresh_engine(tmp_path / "registry.db")
-    yield engine
-    engine.dispose()
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -4,8 +4,6 @@ it would get alone, in order, and nothing of a refused request is written."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,23 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from registry import service
-from registry.app import MIGRATIONS
 from registry.schemas import IkmCreate
 from registry.tables import Ikm, OutboxEvent, Product
 from shared.auth import Principal
-from shared.db import make_engine, migrate, session_scope
+from shared.db import session_scope
 from shared.errors import ApiError
 from tests.support.data import ikm_body
 
 REGISTRAR = Principal(username="wayan.registrar", roles=frozenset({"registrar"}))
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
-    migrate(engine, MIGRATIONS)
-    yield engine
-    engine.dispose()
 
 
 def request(**overrides: Any) -> tuple[IkmCreate, Principal]:
