@@ -7,7 +7,7 @@
    registration to case opened;
 3. the floor: a raw redis-py producer and consumer group moving as many events as run 1 did.
 
-    make bench      # BENCH_IKM=15216 BENCH_DATABASES=sqlite,postgres BENCH_API_IKM=2000 BENCH_API_RATE=200,100
+    make bench      # BENCH_IKM=15216 BENCH_DATABASES=sqlite,postgres BENCH_API_IKM=2000 BENCH_API_RATE=200,100,400
                     # BENCH_REPEAT=3 (SQLite import runs; the median is reported)
                     # BENCH_API_SPLIT=registry (one more API run at the first rate, that service as
                     # an api and a worker process, ADR 0015; empty to skip)
@@ -216,8 +216,9 @@ def run_import_chain(n_ikm: int, kind: str, split: tuple[str, ...] = ()) -> dict
         db.close()
 
 
-def run_api_chain(n_ikm: int, products: int, rate: float, split: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Registrations through POST /ikms at a steady `rate` per second (SQLite), open loop: request i
+def run_api_chain(n_ikm: int, products: int, rate: float, split: tuple[str, ...] = (),
+                  kind: str = "sqlite") -> dict[str, Any]:
+    """Registrations through POST /ikms at a steady `rate` per second (SQLite or PostgreSQL), open loop: request i
     is due at i / rate whatever the earlier ones did, and its latency counts from when it was due,
     so a slow server shows as latency instead of a lower rate. The client (bench/load.py) is one
     process of its own that sends pre-encoded requests, so that the load generator takes as little
@@ -225,8 +226,8 @@ def run_api_chain(n_ikm: int, products: int, rate: float, split: tuple[str, ...]
     tmp = Path(tempfile.mkdtemp(prefix="sentra-bench-api-"))
     (tmp / "data").mkdir()
     server = RedisProcess(tmp / "redis").start()
-    db = Databases(tmp, "sqlite")
-    c = Cluster(tmp, server.url, split=split)
+    db = Databases(tmp, kind)
+    c = Cluster(tmp, server.url, db.urls, split=split)
     try:
         c.start()
         prepare_load(c, booths=n_ikm // 2)
@@ -240,7 +241,7 @@ def run_api_chain(n_ikm: int, products: int, rate: float, split: tuple[str, ...]
         posted = time.time() - started
         wait_until_done(db, n_ikm * products, n_ikm)
         elapsed = time.time() - started
-        return {"ikm": n_ikm, "products": products, "rate": rate, "split": split, "seconds": elapsed,
+        return {"ikm": n_ikm, "products": products, "rate": rate, "split": split, "kind": kind, "seconds": elapsed,
                 "api_per_s": n_ikm / posted, "api_p50_ms": percentile(api_latency, 50) * 1000,
                 "api_p99_ms": percentile(api_latency, 99) * 1000, **latencies(db),
                 "cpu_ms_per_ikm": {name: (_cpu_s(s.proc.pid) - cpu_before[name]) * 1000 / n_ikm
@@ -327,7 +328,7 @@ def main() -> int:
     n_ikm = int(os.environ.get("BENCH_IKM", 15216))
     kinds = [k for k in os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",") if k]
     api_ikm = int(os.environ.get("BENCH_API_IKM", 2000))
-    api_rates = [float(r) for r in os.environ.get("BENCH_API_RATE", "200,100").split(",") if r]
+    api_rates = [float(r) for r in os.environ.get("BENCH_API_RATE", "200,100,400").split(",") if r]
     scale = [int(n) for n in os.environ.get("BENCH_SCALE", "1000,100000").split(",") if n]
     repeat = int(os.environ.get("BENCH_REPEAT", 3))
     split = tuple(n for n in os.environ.get("BENCH_API_SPLIT", "registry").split(",") if n)
@@ -335,9 +336,12 @@ def main() -> int:
             for kind in kinds]
     for r in runs:
         print({k: v for k, v in r.items() if k != "progress"}, flush=True)
-    apis = [run_api_chain(api_ikm, 2, rate) for rate in api_rates] if api_ikm else []
+    # Each rate for the same number of seconds (BENCH_API_IKM at the first rate).
+    apis = [run_api_chain(round(api_ikm * rate / api_rates[0]), 2, rate) for rate in api_rates] if api_ikm else []
     if api_ikm and api_rates and split:
         apis.append(run_api_chain(api_ikm, 2, api_rates[0], split))
+    if api_ikm and api_rates and "postgres" in kinds:
+        apis.append(run_api_chain(api_ikm, 2, api_rates[0], kind="postgres"))
     for api in apis:
         print(api, flush=True)
     floor = statistics.median(run_floor(max(r["events"] for r in runs)) for _ in range(3))
@@ -354,19 +358,19 @@ def main() -> int:
         f"{r['booth_p99'] / 1000:.1f} s | {_cpu_text(r)} | {', '.join(f'{k} {v:.0f}' for k, v in r['memory_mb'].items())} |"
         for r in runs)
     api_rows = "\n".join(
-        f"| {' + '.join(a['split']) + ' split (api + worker)' if a['split'] else 'one process each'} "
+        f"| {a['kind']} | {' + '.join(a['split']) + ' split (api + worker)' if a['split'] else 'one process each'} "
         f"| {a['rate']:.0f} / {a['api_per_s']:.0f} | {a['api_p50_ms']:.0f} / {a['api_p99_ms']:.0f} ms "
         f"| {a['case_p50']:.0f} / {a['case_p95']:.0f} / {a['case_p99']:.0f} ms "
         f"| {a['booth_p50']:.0f} / {a['booth_p95']:.0f} / {a['booth_p99']:.0f} ms | {a['seconds']:.1f} s "
         f"| {', '.join(f'{k} {v:.1f}' for k, v in a['cpu_ms_per_ikm'].items())} |" for a in apis)
     api_text = "" if not apis else f"""
-Registrations through the API at a steady rate ({apis[0]['ikm']:,} IKM with {apis[0]['products']} products each,
-SQLite, open loop from one client process sending pre-encoded requests over 64 keep-alive
+Registrations through the API at a steady rate ({apis[0]['ikm']:,} IKM at {apis[0]['rate']:.0f}/s and as many
+seconds at the other rates, {apis[0]['products']} products each, open loop from one client process sending pre-encoded requests over 64 keep-alive
 connections (`bench/load.py`): a request is due at its time whatever the earlier ones did, and its
 latency counts from then):
 
-| services | rate asked / achieved per s | POST /ikms p50 / p99 | registration → case opened p50 / p95 / p99 | → booth or waitlist p50 / p95 / p99 | all done in | CPU ms per registration |
-|---|---|---|---|---|---|---|
+| database | services | rate asked / achieved per s | POST /ikms p50 / p99 | registration → case opened p50 / p95 / p99 | → booth or waitlist p50 / p95 / p99 | all done in | CPU ms per registration |
+|---|---|---|---|---|---|---|---|
 {api_rows}
 """
     when = f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {machine()}; {versions()}."
