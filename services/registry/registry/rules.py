@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ def region_problems(
 _FORM_WORDS = frozenset({"ud", "cv", "pt", "ikm", "koperasi", "kop", "usaha", "dagang"})
 
 
+@functools.lru_cache(maxsize=4096)  # an import asks for each row's key three times
 def name_key(name: str) -> str:
     """The business name as an import compares it: lower case, ASCII, punctuation and legal-form
     words dropped, single spaces. An IKM without NIB is the same IKM when this and its village match."""
