@@ -69,6 +69,22 @@ def outbox_values(envelope: Envelope) -> dict[str, Any]:
     }
 
 
+_CORRELATION = '"correlation_id":"'
+
+
+def correlation_id_of(body: str) -> str:
+    """The correlation id of a stored envelope, without parsing it all: `Envelope.model_dump_json`
+    writes `"correlation_id":"<uuid>"` before `data`, so the first match is the envelope's own (a
+    full parse was 6 µs a row, 75,000 rows in a Bali import). Anything else is parsed."""
+    at = body.find(_CORRELATION)
+    if at >= 0:
+        start = at + len(_CORRELATION)
+        candidate = body[start:start + 36]
+        if len(candidate) == 36 and body[start + 36:start + 37] == '"':
+            return candidate
+    return str(json.loads(body)["correlation_id"])
+
+
 class OutboxRelay(BackgroundWorker):
     """Publishes unpublished outbox rows in insertion order; keeps trying while Redis is away."""
 
@@ -124,7 +140,7 @@ class OutboxRelay(BackgroundWorker):
                 message=body.encode(), reply_to=None,
                 headers={"content-type": ContentTypes.JSON.value, "event_type": event_type,
                          "event_id": event_id},
-                correlation_id=json.loads(body)["correlation_id"])
+                correlation_id=correlation_id_of(body))
             pipe.xadd(stream, {"__data__": data})
         await pipe.execute()
         for row in rows:
