@@ -54,13 +54,13 @@ class Runtime:
         broker_log.setLevel(logging.DEBUG if settings.log_level.upper() == "DEBUG" else logging.WARNING)
         self.broker = RedisBroker(settings.redis_url, logger=broker_log)
         self.redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
-        poll_s = settings.relay_poll_s
-        if settings.role == "worker":
-            # The requests that write outbox rows run in another process, whose commits cannot wake
-            # this relay: it looks as often as it would otherwise linger after a wake-up.
-            poll_s = min(poll_s, max(settings.batch_linger_ms, 10) / 1000)
-        self.relay = OutboxRelay(self.engine, self.redis, read_engine=self.read_engine, poll_s=poll_s,
-                                 linger_s=settings.batch_linger_ms / 1000, batch=settings.relay_batch)
+        self.relay = OutboxRelay(self.engine, self.redis, read_engine=self.read_engine,
+                                 poll_s=settings.relay_poll_s, linger_s=settings.batch_linger_ms / 1000,
+                                 batch=settings.relay_batch)
+        # Where an `api` process's commits wake the `worker`'s relay (ADR 0015).
+        self.wake_channel = f"sentra:{settings.service_name}:outbox"
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Task[None] | None = None
         self.consumer: EventConsumer | None = None
         if handlers:
             self.consumer = EventConsumer(
@@ -85,6 +85,7 @@ class Runtime:
         self.broker_started = False
 
     async def start(self, migrations_dir: Path) -> None:
+        self._loop = asyncio.get_running_loop()
         if self.settings.run_migrations:
             await asyncio.to_thread(migrate, self.engine, migrations_dir)
         if not self.settings.does_background_work:
@@ -92,6 +93,56 @@ class Runtime:
             return
         self.relay.start()
         self._supervisor = asyncio.create_task(self._supervise(), name="broker-supervisor")
+        if self.settings.role == "worker":
+            self._timers.append(asyncio.create_task(self._listen_for_wakes(), name="relay-wakes"))
+
+    def notify_relay(self) -> None:
+        """Outbox rows were committed: wake the relay that publishes them (callable from any thread).
+
+        In-process when this process runs the relay; from an `api` process, a PUBLISH on
+        `wake_channel` that the `worker` listens to (one at a time: wake-ups that come while one is
+        on its way ride with it). If Redis is away the wake-up is lost, and the worker's relay finds
+        the rows at its next poll (`SENTRA_RELAY_POLL_S`)."""
+        if self.settings.does_background_work:
+            self.relay.notify()
+            return
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._send_wake)
+
+    def _send_wake(self) -> None:
+        # A commit made while a wake-up is on its way is seen by it: the worker reads the outbox
+        # only after the message arrives (and its linger).
+        if self._wake is None or self._wake.done():
+            self._wake = asyncio.create_task(self._publish_wake(), name="relay-wake")
+
+    async def _publish_wake(self) -> None:
+        try:
+            await self.redis.publish(self.wake_channel, b"1")
+        except Exception as exc:  # Redis away: the worker's relay polls
+            log.debug("relay wake-up not sent: %s", exc)
+
+    async def _listen_for_wakes(self) -> None:
+        """A `worker` process: wake the relay whenever an `api` process of the service committed."""
+        delay = 0.5
+        while True:
+            try:
+                async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(self.wake_channel)
+                    delay = 0.5
+                    while True:
+                        # A bounded wait, not `listen()`: the client's 5 s socket timeout would
+                        # end a silent listen as if Redis had gone.
+                        if await pubsub.get_message(timeout=1.0) is not None:
+                            self.relay.notify()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("relay wake-ups unavailable (%s); polling every %.1fs meanwhile",
+                            exc, self.settings.relay_poll_s)
+                self.relay.notify()  # rows may have been committed while the channel was away
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _supervise(self) -> None:
         """Start the broker once Redis answers, and restart it if a subscriber stops.
@@ -139,7 +190,7 @@ class Runtime:
                 changed = work(session)
             if changed:
                 log.info("%s: %d changed", name, changed)
-                self.relay.notify()
+                self.notify_relay()
             return changed
 
         async def forever() -> None:
@@ -155,6 +206,8 @@ class Runtime:
         self._timers.append(asyncio.create_task(forever(), name=name))
 
     async def stop(self) -> None:
+        if self._wake is not None:
+            self._timers.append(self._wake)
         for timer in self._timers:
             timer.cancel()
         for timer in self._timers:
@@ -187,7 +240,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
-        self._runtime.relay.notify()
+        self._runtime.notify_relay()
 
 
 def _unit_of_work(request: Request) -> Iterator[UnitOfWork]:

@@ -302,10 +302,13 @@ def test_a_registry_split_into_api_and_worker_takes_a_burst_of_registrations_and
     split_registry_cluster: Cluster,
 ) -> None:
     """ADR 0015: the `api` process answers (registrations written by group commit, several per
-    transaction), the `worker` process on the same database publishes their events, folds the
-    curation cases into the timeline and runs the import."""
+    transaction), the `worker` process on the same database publishes their events when the api
+    process wakes it, folds the curation cases into the timeline and runs the import."""
     c = split_registry_cluster
     c["registry-worker"].env["SENTRA_IMPORT_POLL_S"] = "0.3"
+    # The worker's relay would look on its own only once a minute: what the api process commits
+    # reaches it by the wake-up the api process publishes (Runtime.notify_relay).
+    c["registry-worker"].env["SENTRA_RELAY_POLL_S"] = "60"
     c.start("registry", "registry-worker", "curation")
     assert httpx.get(f"{c['registry'].url}/readyz").json()["role"] == "api"
     assert httpx.get(f"{c['registry-worker'].url}/readyz").json()["role"] == "worker"

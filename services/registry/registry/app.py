@@ -36,7 +36,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         await asyncio.to_thread(bps_regions)  # the first registration should not pay for loading them
         if settings.serves_api:
             app.state.registrations = GroupCommit(runtime.engine, service.register_ikms, name="registrations",
-                                                  on_commit=runtime.relay.notify)
+                                                  on_commit=runtime.notify_relay)
             registrations.append(app.state.registrations)
             app.state.registrations.start()
         if settings.does_background_work:
