@@ -112,9 +112,9 @@ class GroupCommit(Generic[Item, Result]):
         try:
             with session_scope(self._engine) as session:
                 outcomes = self._apply(session, items)
-        except Exception:
+        except Exception as exc:
             if len(items) == 1:
-                return [self._one(items[0])]
+                return [exc]  # alone already: trying again would do the same work for the same end
             log.warning("a batch of %d failed; writing each alone", len(items), exc_info=True)
             outcomes = [self._one(item) for item in items]
         if not all(isinstance(o, Exception) for o in outcomes):

@@ -173,3 +173,29 @@ def test_a_batch_function_that_breaks_its_contract_fails_that_batch_and_the_writ
     failed, after = asyncio.run(run())
     assert failed is not None and "0 outcomes for a batch of 1" in str(failed)
     assert after == "NEXT"
+
+
+def test_a_batch_of_one_that_fails_is_not_applied_again(engine: Engine) -> None:
+    calls: list[list[str]] = []
+
+    def apply(session: Session, keys: Sequence[str]) -> list[str | Exception]:
+        calls.append(list(keys))
+        session.execute(text("INSERT INTO item (key) VALUES (:k)"), {"k": keys[0]})
+        session.execute(text("INSERT INTO item (key) VALUES (:k)"), {"k": keys[0]})  # breaks the key
+        return [keys[0]]
+
+    writer: GroupCommit[str, str] = GroupCommit(engine, apply, name="test")
+
+    async def run() -> BaseException | None:
+        writer.start()
+        try:
+            await writer.submit("x")
+        except IntegrityError as exc:
+            return exc
+        finally:
+            await writer.stop()
+        return None
+
+    assert isinstance(asyncio.run(run()), IntegrityError)
+    assert calls == [["x"]]
+    assert stored(engine) == []
