@@ -225,6 +225,15 @@ def register_ikm(session: Session, data: IkmCreate, principal: Principal) -> uui
     return outcome
 
 
+def nib_taken(nib: str | None) -> ApiError:
+    """409 for a NIB another IKM holds (registering, changing an IKM, or a race the index decided)."""
+    said, said_en = (f"NIB {nib} sudah terdaftar.", f"NIB {nib} is already registered.") if nib else \
+        ("NIB sudah terdaftar.", "NIB is already registered.")
+    return ApiError(409, "conflict", said, said_en,
+                    [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
+                                message_en="This NIB is already registered to another IKM.")])
+
+
 # One POST /ikms waiting for the registrations writer: what was sent, and by whom.
 Registering = tuple[IkmCreate, Principal]
 
@@ -246,10 +255,7 @@ def register_ikms(session: Session, requests: Sequence[Registering]) -> list[uui
             find_regions(session, [data.regency_code, data.district_code, data.village_code]),
             data.regency_code, data.district_code, data.village_code)
         if data.nib and data.nib in taken:
-            outcomes.append(ApiError(
-                409, "conflict", f"NIB {data.nib} sudah terdaftar.", f"NIB {data.nib} is already registered.",
-                [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
-                            message_en="This NIB is already registered to another IKM.")]))
+            outcomes.append(nib_taken(data.nib))
             continue
         if data.sentra_id is not None and data.sentra_id not in known_sentra:
             problems.append(FieldError(field="sentra_id", message="Sentra tidak ditemukan.",
@@ -351,10 +357,7 @@ def update_ikm(session: Session, ikm_id: uuid.UUID, data: IkmUpdate) -> list[str
         codes = [changes.get(k, getattr(ikm, k)) for k in ("regency_code", "district_code", "village_code")]
         problems += rules.region_problems(find_regions(session, codes), *codes)
     if changes.get("nib") and session.exec(select(Ikm.id).where(Ikm.nib == changes["nib"], Ikm.id != ikm.id)).first():
-        raise ApiError(409, "conflict", f"NIB {changes['nib']} sudah terdaftar.",
-                       f"NIB {changes['nib']} is already registered.",
-                       [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
-                                   message_en="This NIB is already registered to another IKM.")])
+        raise nib_taken(changes["nib"])
     if changes.get("sentra_id") is not None and session.get(Sentra, changes["sentra_id"]) is None:
         problems.append(FieldError(field="sentra_id", message="Sentra tidak ditemukan.",
                                    message_en="Sentra not found."))

@@ -26,7 +26,6 @@ from registry.schemas import (
 from registry.service import IkmFilters, Registering
 from shared.auth import Principal, require_roles
 from shared.domain import Sector
-from shared.errors import ApiError, FieldError
 from shared.groupcommit import GroupCommit
 from shared.web import SessionDep, UnitOfWorkDep
 
@@ -36,9 +35,7 @@ Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 # Curators and organisers read IKM too; they see personal data masked.
 Reader = Annotated[Principal, Depends(require_roles("registrar", "curator", "organiser"))]
 
-_NIB_TAKEN = ApiError(409, "conflict", "NIB sudah terdaftar.", "NIB is already registered.",
-                      [FieldError(field="nib", message="NIB ini sudah terdaftar untuk IKM lain.",
-                                  message_en="This NIB is already registered to another IKM.")])
+_NIB_TAKEN = service.nib_taken(None)
 
 
 def _filters(
