@@ -160,13 +160,13 @@ def wait_until_done(db: Databases, products: int, ikm: int, deadline_s: float = 
     raise TimeoutError("the chain did not finish")
 
 
-def run_import_chain(n_ikm: int, kind: str, split: tuple[str, ...] = ()) -> dict[str, Any]:
+def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
     """Import a Bali-scale file and follow it until every case is opened and every IKM placed."""
     tmp = Path(tempfile.mkdtemp(prefix="sentra-bench-"))
     (tmp / "data").mkdir()
     server = RedisProcess(tmp / "redis").start()
     db = Databases(tmp, kind)
-    c = Cluster(tmp, server.url, db.urls, split=split)
+    c = Cluster(tmp, server.url, db.urls)
     try:
         c.start()
         c.create_user(LOAD_REGISTRAR, ["registrar"])
