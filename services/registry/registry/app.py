@@ -40,7 +40,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             registrations.append(app.state.registrations)
             app.state.registrations.start()
         if settings.does_background_work:
-            app.state.importer = Importer(runtime.engine, settings, runtime.relay.notify)
+            app.state.importer = Importer(runtime.engine, settings, runtime.notify_relay)
             importer.append(app.state.importer)
             app.state.importer.start()  # also resumes imports a stopped process left running
         password = settings.admin_password
