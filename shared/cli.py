@@ -14,7 +14,6 @@ from SENTRA_PASSWORD (or a prompt).
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import os
 import sys
@@ -26,6 +25,7 @@ import httpx
 from redis import Redis
 
 from shared.auth import ROLES
+from shared.csvfile import CsvWriter
 from shared.dead_letters import list_dead_letters, replay_dead_letter
 from shared.demo import seed_demo
 
@@ -84,7 +84,7 @@ def progress_line(report: dict[str, Any], rate: float, width: int = 30) -> str:
 
 def write_rejections(report: dict[str, Any], out: TextIO) -> int:
     """Each row not accepted, one line per reason, for the registrar to correct in the file."""
-    writer = csv.writer(out)
+    writer = CsvWriter(out)
     writer.writerow(["row", "outcome", "field", "alasan", "reason"])
     lines = 0
     for outcome, rows in (("rejected", report["rejected_rows"]), ("duplicate", report["duplicate_rows"])):

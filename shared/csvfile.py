@@ -1,10 +1,21 @@
-"""Reading a CSV file as a spreadsheet saves it: the one reader for every upload (a kabupaten's
-import, a fair's floor plan)."""
+"""CSV as spreadsheets read and write it: the one reader for every upload (a kabupaten's import, a
+fair's floor plan) and the one writer for every CSV the project writes (the register's and the
+exhibitor list's exports, the CLI's rejection list, the demo import file), which keeps a spreadsheet
+from running a cell as a formula."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import TextIO
+
+# A cell is text, or a number written as a number; None is an empty cell (as csv.writer writes it).
+Cell = str | int | float | None
+
+# What makes Excel, LibreOffice and Google Sheets read a text cell as a formula (OWASP, "CSV
+# Injection"); tab and carriage return because a spreadsheet strips them and reads what follows.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class UnreadableCsv(ValueError):
@@ -35,3 +46,26 @@ def read_csv_rows(content: bytes) -> list[list[str]]:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise UnreadableCsv(f"CSV tidak dapat dibaca: {exc}.", f"The CSV cannot be read: {exc}.") from exc
+
+
+def neutralise_cell(value: Cell) -> Cell:
+    """A text cell that a spreadsheet would run as a formula, with a single quote before it (OWASP):
+    the spreadsheet shows the text and runs nothing. Numbers pass as they are: a negative amount
+    written as an int is a number, not text, and cannot hold a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class CsvWriter:
+    """`csv.writer` whose every cell goes through `neutralise_cell`: the way the project writes CSV."""
+
+    def __init__(self, out: TextIO, lineterminator: str = "\r\n") -> None:
+        self._writer = csv.writer(out, lineterminator=lineterminator)
+
+    def writerow(self, row: Iterable[Cell]) -> None:
+        self._writer.writerow([neutralise_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Cell]]) -> None:
+        for row in rows:
+            self.writerow(row)

@@ -5,7 +5,6 @@ single writer; the unique `application.booth_id` is the last line of defence."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import secrets
@@ -51,6 +50,7 @@ from exhibitions.tables import (
     ProductCuration,
 )
 from shared.auth import Principal
+from shared.csvfile import CsvWriter
 from shared.db import insert_rows
 from shared.errors import ApiError, FieldError, invalid, not_found
 from shared.events import (
@@ -1153,11 +1153,10 @@ def _exhibitors(session: Session, fair: Exhibition) -> list[tuple[Booth, Applica
 def exhibitors_csv(session: Session, fair: Exhibition) -> str:
     """One row per held booth, UTF-8 with a header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter(buffer)
     writer.writerow(EXHIBITOR_COLUMNS)
     for b, a, p in _exhibitors(session, fair):
-        writer.writerow([b.code, b.hall, b.zone, str(a.ikm_id), _csv_safe(p.name), p.sector, p.regency_code,
-                         a.status])
+        writer.writerow([b.code, b.hall, b.zone, str(a.ikm_id), p.name, p.sector, p.regency_code, a.status])
     return buffer.getvalue()
 
 
@@ -1170,11 +1169,6 @@ def exhibitors_pdf(session: Session, fair: Exhibition, today: date) -> bytes:
     heading = exhibitor_pdf.FairHeading(name=fair.name, venue=fair.venue, starts_on=fair.starts_on,
                                         ends_on=fair.ends_on)
     return exhibitor_pdf.render_exhibitor_list(heading, rows, today)
-
-
-def _csv_safe(text: str) -> str:
-    """Keep a spreadsheet from reading a name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def check_in(session: Session, fair: Exhibition, ikm_id: uuid.UUID, day: date, principal: Principal) -> Checkin:

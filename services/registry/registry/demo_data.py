@@ -10,7 +10,6 @@ give the same file.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 import sys
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 
 from registry.import_format import COLUMN_NAMES
 from registry.regions import bps_regions
+from shared.csvfile import Cell, CsvWriter
 
 BALI_IKM = 15_216
 # IKM per kabupaten/kota (DOMAIN.md, Scale).
@@ -108,8 +108,8 @@ def generate(rows: int = BALI_IKM, seed: int = 2018) -> str:
     rnd = random.Random(seed)
     index = bps_regions()
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMN_NAMES)
-    writer.writeheader()
+    writer = CsvWriter(out)
+    writer.writerow(COLUMN_NAMES)
     members = sentra_members(rows)
     serial = 0
     for regency, count in regency_counts(rows).items():
@@ -122,12 +122,13 @@ def generate(rows: int = BALI_IKM, seed: int = 2018) -> str:
             serial += 1
             district = next(d for d in districts if d.code == sentra.district_code) if sentra else rnd.choice(districts)
             village = rnd.choice(index.children[district.code])
-            writer.writerow(_row(rnd, serial, regency, district.code, village.code, village.name, sentra))
+            row = _row(rnd, serial, regency, district.code, village.code, village.name, sentra)
+            writer.writerow([row.get(name) for name in COLUMN_NAMES])  # a column it leaves out stays empty
     return out.getvalue()
 
 
 def _row(rnd: random.Random, serial: int, regency: str, district: str, village: str, village_name: str,
-         sentra: KnownSentra | None) -> dict[str, object]:
+         sentra: KnownSentra | None) -> dict[str, Cell]:
     if sentra is not None:
         sector, label, kbli, product, category, price = (sentra.sector, sentra.local_label, sentra.kbli,
                                                          sentra.product, sentra.local_label, 0)

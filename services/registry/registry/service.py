@@ -60,6 +60,7 @@ from registry.tables import (
     UserAccount,
 )
 from shared.auth import Principal, hash_password, issue_token, verify_password
+from shared.csvfile import Cell
 from shared.db import insert_rows
 from shared.errors import ApiError, FieldError, invalid, not_found, validation_errors
 from shared.events import (
@@ -818,8 +819,9 @@ EXPORT_COLUMNS = ("id", "nib", "name", "owner_name", "owner_nik", "owner_phone",
                   "needs", "certifications")
 
 
-def export_ikms(session: Session, filters: IkmFilters, principal: Principal) -> Iterator[list[str]]:
-    """Rows of the CSV export of a filtered list: personal data masked unless the caller may see it."""
+def export_ikms(session: Session, filters: IkmFilters, principal: Principal) -> Iterator[list[Cell]]:
+    """Rows of the CSV export of a filtered list: personal data masked unless the caller may see it.
+    Counts and amounts are ints, so that the writer keeps them numbers (None is an empty cell)."""
     full = rules.may_see_personal_data(principal)
     index = bps_regions()
     yield list(EXPORT_COLUMNS)
@@ -840,14 +842,10 @@ def export_ikms(session: Session, filters: IkmFilters, principal: Principal) -> 
                    ikm.sector, ikm.local_label or "", ikm.kbli or "", ikm.kbli_version or "", ikm.business_form or "",
                    ikm.regency_code, names[0], ikm.district_code, names[1], ikm.village_code, names[2],
                    (ikm.address if full else rules.mask_address(ikm.address)) or "",
-                   str(ikm.sentra_id or ""), str(ikm.workers), _text(ikm.investment_idr),
-                   _text(ikm.annual_sales_idr), ikm.industry_class or "", ikm.umkm_scale or "",
-                   ikm.koperasi_name or "", ikm.status, _text(ikm.registered_year), "|".join(ikm.needs),
+                   str(ikm.sentra_id or ""), ikm.workers, ikm.investment_idr,
+                   ikm.annual_sales_idr, ikm.industry_class or "", ikm.umkm_scale or "",
+                   ikm.koperasi_name or "", ikm.status, ikm.registered_year, "|".join(ikm.needs),
                    "|".join(certs.get(ikm.id, []))]
-
-
-def _text(value: int | None) -> str:
-    return "" if value is None else str(value)
 
 
 COUNTED_STATUSES = ("active", "inactive")

@@ -1,10 +1,15 @@
-"""The one CSV reader behind every upload."""
+"""The one CSV reader behind every upload, and the one writer behind every CSV the project writes."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from pathlib import Path
+
 import pytest
 
-from shared.csvfile import UnreadableCsv, read_csv_rows
+from shared.csvfile import CsvWriter, UnreadableCsv, neutralise_cell, read_csv_rows
 
 
 def test_a_semicolon_file_from_excel_in_an_indonesian_locale_reads_with_its_bom() -> None:
@@ -30,3 +35,44 @@ def test_what_is_not_a_csv_is_refused_with_a_reason_in_both_languages(content: b
         read_csv_rows(content)
     assert caught.value.status == status
     assert words in caught.value.message and caught.value.message_en and caught.value.message != caught.value.message_en
+
+
+# --- writing: formula injection (issue 19, point 4) ------------------------------------------------
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+62 812", "-1+2", "@SUM(A1:A9)", "\t=1+1",
+                                  "\r=1+1", "-5"])
+def test_a_text_cell_a_spreadsheet_would_run_gets_a_single_quote_before_it(text: str) -> None:
+    assert neutralise_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["UD Perak Sari", "", "5104", " =1+1", "a=b", "'=quoted already", "Kriya - Perak"])
+def test_other_text_is_left_as_it_is(text: str) -> None:
+    assert neutralise_cell(text) == text
+
+
+@pytest.mark.parametrize("number", [-5, 0, 150_000_000, -2.5, None])
+def test_numbers_stay_numbers_even_negative_and_none_stays_an_empty_cell(number: int | float | None) -> None:
+    # The decision: the type says what a cell is. A number written as a number cannot hold a formula,
+    # and a negative amount must stay one for a spreadsheet's sums; text that looks like "-5" is text.
+    assert neutralise_cell(number) is number
+
+
+def test_the_writer_neutralises_every_cell_and_keeps_numbers_as_numbers() -> None:
+    out = io.StringIO()
+    writer = CsvWriter(out)
+    writer.writerow(["name", "workers", "hall"])
+    writer.writerows([['=HYPERLINK("http://x","y")', -3, "@hall"], ["UD Sari", 6, None]])
+    assert out.getvalue() == ('name,workers,hall\r\n"\'=HYPERLINK(""http://x"",""y"")",-3,\'@hall\r\n'
+                              "UD Sari,6,\r\n")
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == [
+        ["name", "workers", "hall"], ['\'=HYPERLINK("http://x","y")', "-3", "'@hall"], ["UD Sari", "6", ""]]
+
+
+def test_every_csv_the_project_writes_goes_through_the_one_writer() -> None:
+    # A new export written with csv.writer would skip the neutralising: this keeps it from drifting.
+    root = Path(__file__).resolve().parents[3]
+    sources = [p for top in ("shared", "services", "bench") for p in (root / top).rglob("*.py")]
+    assert len(sources) > 50
+    direct = [str(p.relative_to(root)) for p in sources if p.name != "csvfile.py"
+              and re.search(r"\bcsv\.(writer|DictWriter)\b", p.read_text(encoding="utf-8"))]
+    assert direct == []

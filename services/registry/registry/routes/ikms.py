@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 from collections.abc import Iterator
@@ -24,7 +23,10 @@ from registry.schemas import (
     ProductCreate,
 )
 from registry.service import IkmFilters, Registering
+from shared.bounds import Limit, Offset
+from shared.csvfile import CsvWriter
 from shared.auth import Principal, require_roles
+from shared.csvfile import CsvWriter
 from shared.domain import Sector
 from shared.groupcommit import GroupCommit
 from shared.web import SessionDep, UnitOfWorkDep
@@ -78,8 +80,8 @@ async def register_ikm(data: IkmCreate, request: Request, principal: Registrar) 
 @router.get("/ikms", response_model=Page[IkmSummary], summary="Search the register")
 def list_ikms(
     session: SessionDep, _: Reader, filters: Filters,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[IkmSummary]:
     items, total = service.list_ikms(session, filters, limit, offset)
     return Page(items=items, total=total, limit=limit, offset=offset)
@@ -92,7 +94,7 @@ def export_ikms(session: SessionDep, principal: Reader, filters: Filters) -> Str
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = CsvWriter(buffer)
         for start in range(0, len(rows), 500):
             writer.writerows(rows[start:start + 500])
             yield buffer.getvalue()
