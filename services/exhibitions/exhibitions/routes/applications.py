@@ -18,6 +18,7 @@ from exhibitions.schemas import (
     SwapRequest,
 )
 from shared.auth import Principal, require_roles
+from shared.bounds import Offset
 from shared.errors import ApiError
 from shared.web import SessionDep, UnitOfWorkDep
 
@@ -32,7 +33,7 @@ Status = Literal["pending_curation", "allocated", "waitlisted", "declined", "wit
 @router.get("/applications", response_model=Page[ApplicationPublic], summary="Applications with their reasons")
 def list_applications(
     exhibition_id: uuid.UUID, session: SessionDep, _: Reader, status: Status | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0,
 ) -> Page[ApplicationPublic]:
     fair = service.get_exhibition(session, exhibition_id)
     items, total = service.list_applications(session, fair, status, limit, offset)

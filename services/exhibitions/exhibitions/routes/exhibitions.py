@@ -20,6 +20,7 @@ from exhibitions.schemas import (
 )
 from exhibitions.tables import Exhibition
 from shared.auth import Principal, require_roles
+from shared.bounds import Limit, Offset
 from shared.errors import ApiError
 from shared.web import SessionDep, UnitOfWorkDep
 
@@ -44,7 +45,7 @@ def create_exhibition(data: ExhibitionCreate, uow: UnitOfWorkDep, settings: Sett
 @router.get("", response_model=Page[ExhibitionPublic], summary="Fairs")
 def list_exhibitions(
     session: SessionDep, _: Reader,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50, offset: Offset = 0,
 ) -> Page[ExhibitionPublic]:
     total = session.exec(select(func.count()).select_from(Exhibition)).one()
     rows = session.exec(select(Exhibition).order_by(col(Exhibition.starts_on)).offset(offset).limit(limit))

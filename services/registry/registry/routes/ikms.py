@@ -23,9 +23,8 @@ from registry.schemas import (
     ProductCreate,
 )
 from registry.service import IkmFilters, Registering
-from shared.bounds import Limit, Offset
-from shared.csvfile import CsvWriter
 from shared.auth import Principal, require_roles
+from shared.bounds import Limit, Offset
 from shared.csvfile import CsvWriter
 from shared.domain import Sector
 from shared.groupcommit import GroupCommit

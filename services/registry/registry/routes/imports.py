@@ -13,6 +13,7 @@ from registry import service
 from registry.import_format import read_import_file
 from registry.schemas import Created, ImportPublic, ImportSummary, Page
 from shared.auth import Principal, require_roles
+from shared.bounds import Limit, Offset
 from shared.errors import ApiError
 from shared.web import SessionDep, UnitOfWorkDep
 
@@ -62,7 +63,7 @@ def template(_: Registrar) -> PlainTextResponse:
 @router.get("/imports", response_model=Page[ImportSummary], summary="Imports, newest first")
 def list_imports(
     session: SessionDep, _: Registrar,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50, offset: Offset = 0,
 ) -> Page[ImportSummary]:
     items, total = service.list_imports(session, limit, offset)
     return Page(items=items, total=total, limit=limit, offset=offset)
@@ -72,6 +73,6 @@ def list_imports(
             summary="An import's progress, and each row not accepted with its reasons")
 def get_import(
     import_id: uuid.UUID, session: SessionDep, _: Registrar,
-    rows_offset: Annotated[int, Query(ge=0)] = 0, rows_limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    rows_offset: Offset = 0, rows_limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> ImportPublic:
     return service.import_public(session, import_id, rows_offset, rows_limit)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, status
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -11,6 +11,7 @@ from registry import service
 from registry.schemas import Page, SentraCreate, SentraPublic, SentraUpdate
 from registry.tables import Sentra
 from shared.auth import Principal, require_roles
+from shared.bounds import Limit, Offset
 from shared.errors import not_found
 from shared.web import SessionDep, UnitOfWorkDep
 
@@ -30,7 +31,7 @@ def create_sentra(data: SentraCreate, uow: UnitOfWorkDep, _: Registrar) -> Sentr
 @router.get("", response_model=Page[SentraPublic], summary="List sentra")
 def list_sentra(
     session: SessionDep, _: Reader, regency_code: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50, offset: Offset = 0,
 ) -> Page[SentraPublic]:
     where = [Sentra.regency_code == regency_code] if regency_code else []
     total = session.exec(select(func.count()).select_from(Sentra).where(*where)).one()
