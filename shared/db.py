@@ -55,6 +55,17 @@ def _to_json(value: Any) -> str:
 # written when a province imports its register. It writes UTF-8 instead of \u escapes; the JSON
 # means the same.
 _JSON: dict[str, Any] = {"json_serializer": _to_json, "json_deserializer": pydantic_core.from_json}
+# A failed statement's parameters are never put in its exception's text: that text reaches logs and
+# dead letters, and a batch's parameters are the NIKs, phones and addresses of every row in it.
+_ENGINE_OPTIONS: dict[str, Any] = {**_JSON, "hide_parameters": True}
+
+
+def private_file(path: str) -> None:
+    """Create `path` readable by its owner only, or make it so: a service's SQLite file holds NIKs
+    and password hashes. SQLite gives the -wal and -shm files the database file's mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
 
 
 class WriterLock:
@@ -89,7 +100,10 @@ class WriterLock:
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_JSON)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_ENGINE_OPTIONS)
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(database)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _: Any) -> None:
@@ -149,7 +163,7 @@ def make_engine(url: str) -> Engine:
     url = _normalise(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, "BEGIN IMMEDIATE")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **_JSON)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **_ENGINE_OPTIONS)
 
 
 def make_read_engine(url: str, write_engine: Engine) -> Engine:

@@ -17,10 +17,10 @@ import httpx
 
 from shared.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from shared.servers import ensure_redis
+from shared.settings import DEV_ADMIN_PASSWORD
 
 SERVICES = (("registry", "REGISTRY_PORT", 8001), ("curation", "CURATION_PORT", 8002),
             ("exhibitions", "EXHIBITIONS_PORT", 8003))
-DEV_ADMIN_PASSWORD = "admin-sentra-dev"
 
 
 def _stop_on_sigterm(*_: object) -> None:
@@ -60,6 +60,8 @@ def main() -> int:
 
     admin_password = os.environ.setdefault("SENTRA_ADMIN_PASSWORD", DEV_ADMIN_PASSWORD)
     env = {**os.environ, "REDIS_URL": redis_url, "SENTRA_DATA_DIR": str(data_dir), "SENTRA_LOG_JSON": "false",
+           # The development key and admin password are allowed here, and only here.
+           "SENTRA_DEV_MODE": os.environ.get("SENTRA_DEV_MODE", "true"),
            **per_service_database_urls(os.environ.get("DATABASE_URL"))}
     env.pop("DATABASE_URL", None)  # one database shared by three services would mix their outboxes
     children: list[subprocess.Popen[bytes]] = []

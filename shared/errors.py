@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("sentra.errors")
@@ -151,6 +152,17 @@ def install_error_handlers(app: FastAPI) -> None:
         message, message_en = words.get(exc.status_code, (str(exc.detail), str(exc.detail)))
         body = ErrorBody(code=f"http_{exc.status_code}", message=message, message_en=message_en)
         return JSONResponse(body.model_dump(), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # A value the validators let through but the database refuses: the caller's input, not a
+        # server fault. The statement's parameters are hidden (shared.db), so this logs no data.
+        log.warning("the database refused a value: %s", type(exc.orig).__name__)
+        body = ErrorBody(code="invalid_input", message="Ada nilai yang tidak dapat disimpan oleh basis data; "
+                         "periksa karakter khusus atau angka yang terlalu besar.",
+                         message_en="A value cannot be stored by the database; check for special characters "
+                         "or numbers that are too large.")
+        return JSONResponse(body.model_dump(), status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -8,9 +8,24 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# A development default only: `make run` prints it; production sets SENTRA_SECRET_KEY (docker compose
-# refuses to start without it). Tokens signed with it are worthless outside a developer's machine.
+# Development defaults only. They are published here, so a service refuses to start with either
+# unless SENTRA_DEV_MODE is set (`make run` sets it): anyone could sign an admin token with the key.
 DEV_SECRET_KEY = "sentra-development-only-signing-key-change-me"
+DEV_ADMIN_PASSWORD = "admin-sentra-dev"
+MIN_SECRET_KEY_BYTES = 32
+
+
+def secret_key_problems(key: str) -> list[str]:
+    """Why `key` must not sign tokens in a deployment (empty when it may)."""
+    if key == DEV_SECRET_KEY:
+        return ["SENTRA_SECRET_KEY is the development key published in the repository"]
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        return [f"SENTRA_SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes"]
+    return []
+
+
+class UnsafeSettings(RuntimeError):
+    """A deployment configured with a published or weak secret."""
 
 
 class ServiceSettings(BaseSettings):
@@ -39,6 +54,10 @@ class ServiceSettings(BaseSettings):
     read_batch: int = Field(default=500, alias="SENTRA_READ_BATCH")
     # Larger entries are dead-lettered unread: the biggest real event (an IKM with 100 products) is ~30 KB.
     max_event_bytes: int = Field(default=256 * 1024, alias="SENTRA_MAX_EVENT_BYTES")
+    # Request bodies (shared/limits.py): a larger one gets 413 before it is read. JSON: 5,000 booths fit.
+    body_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, alias="SENTRA_BODY_MAX_BYTES")
+    # The body of an upload route (a kabupaten's import, a floor-plan CSV): a 20 MB file and its form.
+    upload_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, alias="SENTRA_UPLOAD_MAX_BYTES")
     # Outbox relay: the longest it sleeps when nothing wakes it (rows written by another process).
     relay_poll_s: float = Field(default=0.5, alias="SENTRA_RELAY_POLL_S")
     relay_batch: int = Field(default=500, alias="SENTRA_RELAY_BATCH")
@@ -57,6 +76,23 @@ class ServiceSettings(BaseSettings):
     # so splitting them lets requests and events use two.
     role: Literal["all", "api", "worker"] = Field(default="all", alias="SENTRA_ROLE")
 
+    # Allows the development key and password (`make run` sets it); never set it in a deployment.
+    dev_mode: bool = Field(default=False, alias="SENTRA_DEV_MODE")
+
+    def safety_problems(self) -> list[str]:
+        """What makes this configuration unsafe outside a developer's machine."""
+        return secret_key_problems(self.secret_key.get_secret_value())
+
+    def refuse_if_unsafe(self) -> list[str]:
+        """Raise `UnsafeSettings` naming every problem, unless `dev_mode`; return them otherwise."""
+        problems = self.safety_problems()
+        if problems and not self.dev_mode:
+            raise UnsafeSettings(
+                "refusing to start: " + "; ".join(problems)
+                + ". Set SENTRA_SECRET_KEY (at least 32 random bytes: openssl rand -hex 32) and "
+                "SENTRA_ADMIN_PASSWORD, or SENTRA_DEV_MODE=true on a developer's machine only.")
+        return problems
+
     @property
     def serves_api(self) -> bool:
         return self.role != "worker"
@@ -68,5 +104,5 @@ class ServiceSettings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"

@@ -31,9 +31,10 @@ from shared.db import database_reachable, make_engine, make_read_engine, migrate
 from shared.errors import install_error_handlers
 from shared.events import EVENT_TYPES
 from shared.ids import new_id
+from shared.limits import BodyLimit
 from shared.logs import configure_logging, correlation
 from shared.outbox import OutboxRelay
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, UnsafeSettings
 
 log = logging.getLogger("sentra.web")
 
@@ -351,6 +352,12 @@ def create_service_app(
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    try:
+        for problem in settings.refuse_if_unsafe():
+            log.warning("development mode (SENTRA_DEV_MODE): %s", problem)
+    except UnsafeSettings as exc:
+        log.critical("%s", exc)
+        raise SystemExit(2) from exc
     runtime = Runtime(settings, handlers)
 
     @contextlib.asynccontextmanager
@@ -369,7 +376,8 @@ def create_service_app(
     app.state.settings = settings
     install_error_handlers(app)
 
-    app.add_middleware(RequestMetrics)
+    app.add_middleware(BodyLimit, body_max_bytes=settings.body_max_bytes, upload_max_bytes=settings.upload_max_bytes)
+    app.add_middleware(RequestMetrics)  # added last: outermost, so a 413 is counted and carries its id
 
     app.include_router(_ops_router())
     if settings.serves_api:

@@ -18,7 +18,7 @@ from shared.servers import free_port
 from tests.support.data import booth_body, fair_body
 
 SERVICES = ("registry", "curation", "exhibitions")
-ADMIN_PASSWORD = "admin-test-password"
+ADMIN_PASSWORD = "suite-first-account-7319"
 
 
 class ServiceProcess:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from shared.domain import Sector
 from shared.errors import field_error
+from shared.text import Input
 
 T = TypeVar("T")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -23,8 +24,7 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-class ExhibitionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExhibitionCreate(Input):
 
     name: Text
     venue: Text
@@ -74,8 +74,7 @@ class ExhibitionPublic(BaseModel):
     booths: int
 
 
-class BoothCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BoothCreate(Input):
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
     hall: Text
@@ -118,14 +117,12 @@ class AllocationPublic(BaseModel):
     status: str
 
 
-class AssignmentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AssignmentRequest(Input):
 
     ikm_id: uuid.UUID
 
 
-class AllocationRunCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AllocationRunCreate(Input):
 
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
 
@@ -167,16 +164,14 @@ class AllocationRunPublic(BaseModel):
     results: list[AllocationResultPublic]
 
 
-class PreferenceRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PreferenceRequest(Input):
 
     ikm_id: uuid.UUID
     zones: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]],
                      Field(max_length=3)]
 
 
-class CheckinCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CheckinCreate(Input):
 
     ikm_id: uuid.UUID
     day: date
@@ -203,14 +198,12 @@ class CheckinsPublic(BaseModel):
 BoothCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
 
-class MoveRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class MoveRequest(Input):
 
     to: BoothCode
 
 
-class SwapRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SwapRequest(Input):
 
     a: BoothCode
     b: BoothCode
@@ -228,10 +221,9 @@ def _distinct(codes: list[str]) -> list[str]:
     return codes
 
 
-class CombineRequest(BaseModel):
+class CombineRequest(Input):
     """Booths side by side in one hall and zone become one booth with a new code."""
 
-    model_config = ConfigDict(extra="forbid")
 
     codes: Annotated[list[BoothCode], Field(min_length=2, max_length=20)]
     code: BoothCode
@@ -239,11 +231,10 @@ class CombineRequest(BaseModel):
     _codes_distinct = field_validator("codes")(_distinct)
 
 
-class SplitRequest(BaseModel):
+class SplitRequest(Input):
     """Split a booth: back into the booths it was combined from (no body needed), or into `parts` booths
     of equal width along its row, coded `codes` (by default the code with a, b, c… appended)."""
 
-    model_config = ConfigDict(extra="forbid")
 
     parts: Annotated[int, Field(ge=2, le=20)] | None = None
     codes: Annotated[list[BoothCode], Field(min_length=2, max_length=20)] | None = None

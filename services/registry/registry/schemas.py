@@ -9,7 +9,6 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -20,6 +19,8 @@ from pydantic import (
 from shared.auth import ROLES
 from shared.domain import Sector
 from shared.errors import FieldError, field_error
+from shared.passwords import password_problems
+from shared.text import Input, VisibleName
 
 Need = Literal["capital", "market_access", "machinery", "training", "certification", "raw_material",
                "packaging", "digital_marketing"]
@@ -28,7 +29,7 @@ IkmStatus = Literal["active", "inactive", "closed"]
 # The legal forms a kabupaten's list uses; `perorangan` is a household business without a legal entity.
 BusinessForm = Literal["perorangan", "ud", "cv", "pt", "firma", "koperasi", "lainnya"]
 KbliVersion = Literal["2020", "2025"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), VisibleName]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Rupiah = Annotated[int, Field(ge=0, le=10**15)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
@@ -46,11 +47,8 @@ def _digits(value: str, length: int, what: str, what_en: str) -> str:
     return value
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class OwnerCreate(Strict):
+class OwnerCreate(Input):
     name: Name
     nik: str = Field(description="16-digit national identity number (personal data)")
     phone: str | None = None
@@ -73,14 +71,14 @@ class OwnerCreate(Strict):
         return v
 
 
-class CertificationCreate(Strict):
+class CertificationCreate(Input):
     kind: CertificationKind
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     issuer: ShortText | None = Field(default=None, description="who issued it: BPJPH, Dinkes, BPOM, an LSP…")
     valid_until: date | None = None
 
 
-class ProductCreate(Strict):
+class ProductCreate(Input):
     name: Name
     category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     price_idr: Rupiah | None = None
@@ -95,7 +93,7 @@ def _kbli_value(v: str | None) -> str | None:
     return None if v is None or not v.strip() else _digits(v, 5, "KBLI", "KBLI")
 
 
-class IkmCreate(Strict):
+class IkmCreate(Input):
     nib: str | None = Field(default=None, description="13-digit business identification number; optional")
     name: Name
     owner: OwnerCreate
@@ -144,7 +142,7 @@ class IkmCreate(Strict):
         return self
 
 
-class OwnerUpdate(Strict):
+class OwnerUpdate(Input):
     name: Name | None = None
     nik: str | None = None
     phone: str | None = None
@@ -161,7 +159,7 @@ class OwnerUpdate(Strict):
         return OwnerCreate._phone(v)
 
 
-class IkmUpdate(Strict):
+class IkmUpdate(Input):
     """A partial change: only the fields sent are changed; `null` clears an optional field.
     Certifications, when sent, replace the IKM's list. Products are added with POST .../products."""
 
@@ -291,12 +289,25 @@ class Created(BaseModel):
     id: uuid.UUID
 
 
-class UserCreate(Strict):
+class UserCreate(Input):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64,
                                                pattern=r"^[a-z0-9._-]+$")]
-    password: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+    password: Annotated[str, StringConstraints(max_length=200)]
     full_name: Name
     roles: Annotated[list[Literal[ROLES]], Field(min_length=1)]  # type: ignore[valid-type]
+
+    @field_validator("password")
+    @classmethod
+    def _strong_enough(cls, v: str, info: ValidationInfo) -> str:
+        return strong_password(v, str(info.data.get("username", "")))
+
+
+def strong_password(password: str, username: str) -> str:
+    """A pydantic check of a chosen password (shared.passwords has the rule)."""
+    problems = password_problems(password, username)
+    if problems:
+        raise field_error(*problems[0])
+    return password
 
 
 class UserPublic(BaseModel):
@@ -316,7 +327,7 @@ Problems = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True
                      Field(max_length=50)]
 
 
-class SentraCreate(Strict):
+class SentraCreate(Input):
     name: Name
     kind: Literal["official", "candidate", "informal"] = "informal"
     sector: Sector
@@ -331,7 +342,7 @@ class SentraCreate(Strict):
     tourism_village: ShortText | None = Field(default=None, description="the desa wisata it belongs to")
 
 
-class SentraUpdate(Strict):
+class SentraUpdate(Input):
     """A partial change of a sentra: only the fields sent change; `null` clears an optional one."""
 
     name: Name | None = None
@@ -375,7 +386,7 @@ class RegionPublic(BaseModel):
     added: bool = False
 
 
-class VillageCreate(Strict):
+class VillageCreate(Input):
     code: Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
     district_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{7}$")]
     name: Name

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from pydantic import AliasChoices, Field, SecretStr
 
-from shared.settings import ServiceSettings
+from shared.passwords import password_problems
+from shared.settings import DEV_ADMIN_PASSWORD, ServiceSettings
 
 
 class RegistrySettings(ServiceSettings):
@@ -29,3 +30,13 @@ class RegistrySettings(ServiceSettings):
     # Mapping dashboard: the share of IKM whose managers should hold a competency certificate
     # (Denpasar's target: all of them).
     competency_target: float = Field(default=1.0, ge=0, le=1, alias="SENTRA_COMPETENCY_TARGET")
+
+    def safety_problems(self) -> list[str]:
+        problems = super().safety_problems()
+        if self.admin_password is not None:
+            password = self.admin_password.get_secret_value()
+            if password == DEV_ADMIN_PASSWORD:
+                problems.append("SENTRA_ADMIN_PASSWORD is the development password published in the repository")
+            elif password_problems(password, "admin"):
+                problems.append("SENTRA_ADMIN_PASSWORD is too weak: " + password_problems(password, "admin")[0][1])
+        return problems
