@@ -1,5 +1,6 @@
 """Indonesia's administrative regions (BPS codes, 2017 vintage, copied from the reference data;
-see data/wilayah/README.md), plus villages an admin added because the list lacks them."""
+see data/wilayah/README.md), the current Kemendagri villages of Bali the BPS list lacks
+(data/wilayah/KEMENDAGRI.md), plus villages an admin added because the list lacks them."""
 
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ class Region:
 class RegionIndex:
     """All BPS regions in memory (about 88,000 rows, a few MB): lookups are dictionary reads."""
 
-    def __init__(self, regions: list[Region]) -> None:
+    def __init__(self, regions: list[Region], kemendagri: dict[str, str] | None = None) -> None:
         self.by_code: dict[str, Region] = {r.code: r for r in regions}
+        # Kemendagri code without dots (kecamatan: 6 digits, desa: 10) -> the code the register stores.
+        self.kemendagri: dict[str, str] = kemendagri or {}
         self.children: dict[str, list[Region]] = {}
         for region in regions:
             if region.parent_code is not None:
@@ -54,12 +57,27 @@ def _read(name: str, with_parent: bool) -> list[Region]:
 _load_lock = threading.Lock()
 
 
+def _read_kemendagri(known: set[str]) -> tuple[list[Region], dict[str, str]]:
+    """The villages Kemendagri lists that BPS 2017 lacks, and every Kemendagri code's register code."""
+    added: list[Region] = []
+    aliases: dict[str, str] = {}
+    with open(DATA_DIR / "kemendagri-bali.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            dotted = row["kemendagri_code"]
+            aliases[dotted.replace(".", "")] = row["code"]
+            aliases.setdefault(dotted[:8].replace(".", ""), row["district_code"])
+            if row["in_bps_2017"] == "0" and row["code"] not in known:
+                added.append(Region(code=row["code"], parent_code=row["district_code"], name=row["name"]))
+    return added, aliases
+
+
 @cache
 def _load() -> RegionIndex:
     regions = _read("provinces", False)
     for name in ("regencies", "districts", "villages"):
         regions += _read(name, True)
-    return RegionIndex(regions)
+    added, aliases = _read_kemendagri({r.code for r in regions})
+    return RegionIndex(regions + added, aliases)
 
 
 def bps_regions() -> RegionIndex:

@@ -33,12 +33,29 @@ def test_kota_denpasar_has_four_districts() -> None:
     assert len(index.children["5171"]) == 4
 
 
-def test_the_2017_list_has_42_of_denpasars_43_villages() -> None:
-    # DOMAIN.md: Denpasar has 43 desa/kelurahan; the 2017 list lacks Ubung (Denpasar Utara).
+def test_denpasars_43_villages_with_ubung_from_the_kemendagri_list() -> None:
+    # DOMAIN.md: Denpasar has 43 desa/kelurahan; the 2017 BPS list lacks Ubung (Denpasar Utara).
     index = bps_regions()
     villages = [v for d in index.children["5171"] for v in index.children[d.code]]
-    assert len(villages) == 42
-    assert "Ubung" not in {v.name for v in villages}
+    assert len(villages) == 43
+    ubung = next(v for v in villages if v.name == "Ubung")
+    assert ubung == Region(code="5171031807", parent_code="5171031", name="Ubung")
+
+
+def test_the_villages_bps_2017_lacks_in_gianyar_are_listed_and_old_codes_stay() -> None:
+    index = bps_regions()
+    sukawati = {v.name: v.code for v in index.children["5104010"]}
+    assert sukawati["Celuk"] == "5104010905" and sukawati["Ketewel"] == "5104010902"
+    assert sukawati["Singapadu"] == "5104010007"  # a BPS 2017 code, as records hold it
+    names = {v.name for d in ("5104020", "5104050") for v in index.children[d]}
+    assert {"Bedulu", "Ubud", "Petulu"} <= names
+
+
+def test_kemendagri_codes_lead_to_the_codes_the_register_stores() -> None:
+    index = bps_regions()
+    assert index.kemendagri["5104012005"] == "5104010905"  # Celuk, new to the list
+    assert index.kemendagri["5104012006"] == "5104010007"  # Singapadu keeps its BPS code
+    assert index.kemendagri["510401"] == "5104010"  # the kecamatan Sukawati
 
 
 def test_singapadu_lies_in_sukawati_in_gianyar() -> None:
