@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.errors import ApiError
 from shared.events import utcnow
+from shared.ids import new_id
+from shared.revocation import Revocations
 
 ROLES = ("registrar", "curator", "organiser", "operator", "admin")
 ALGORITHM = "HS256"
@@ -43,6 +45,10 @@ class Principal(BaseModel):
 
     username: str
     roles: frozenset[str]
+    # Which token this is and when it was issued (epoch ms), for revocation (shared.revocation).
+    token_id: str | None = None
+    issued_ms: int = 0
+    expires_s: float = 0.0
 
     def has_any(self, *roles: str) -> bool:
         """`admin` may do everything (SPEC.md, Who uses it)."""
@@ -51,7 +57,8 @@ class Principal(BaseModel):
 
 def issue_token(username: str, roles: list[str], secret: str, ttl: timedelta) -> str:
     now = utcnow()
-    claims: dict[str, Any] = {"sub": username, "roles": sorted(roles), "iat": now, "exp": now + ttl}
+    claims: dict[str, Any] = {"sub": username, "roles": sorted(roles), "iat": now, "exp": now + ttl,
+                              "jti": new_id().hex, "iat_ms": int(now.timestamp() * 1000)}
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -64,9 +71,12 @@ def decode_token(token: str, secret: str) -> Principal:
     except jwt.PyJWTError as exc:
         raise _unauthorised("Token tidak valid.", "The token is not valid.") from exc
     roles = claims.get("roles", [])
-    if not isinstance(roles, list):
+    issued_ms = claims.get("iat_ms", 0)
+    if not isinstance(roles, list) or not isinstance(issued_ms, int):
         raise _unauthorised("Token tidak valid.", "The token is not valid.")
-    return Principal(username=str(claims["sub"]), roles=frozenset(str(r) for r in roles))
+    return Principal(username=str(claims["sub"]), roles=frozenset(str(r) for r in roles),
+                     token_id=str(claims["jti"]) if "jti" in claims else None, issued_ms=issued_ms,
+                     expires_s=float(claims["exp"]))
 
 
 def _unauthorised(message: str, message_en: str) -> ApiError:
@@ -87,7 +97,15 @@ async def current_principal(
         raise _unauthorised("Silakan masuk terlebih dahulu (token tidak ada).",
                             "Please sign in first (no token).")
     secret = request.app.state.settings.secret_key.get_secret_value()
-    return decode_token(credentials.credentials, secret)
+    principal = decode_token(credentials.credentials, secret)
+    revocations: Revocations | None = getattr(request.app.state, "revocations", None)
+    if revocations is not None and revocations.is_revoked(principal.username, principal.issued_ms,
+                                                          principal.token_id):
+        raise _unauthorised("Sesi ini sudah dicabut (keluar, kata sandi atau peran berubah, atau akun "
+                            "dinonaktifkan); silakan masuk lagi.",
+                            "This session was revoked (signed out, password or roles changed, or the account "
+                            "deactivated); please sign in again.")
+    return principal
 
 
 def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:

@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     secret_key: SecretStr = Field(default=SecretStr(DEV_SECRET_KEY), alias="SENTRA_SECRET_KEY")
     token_ttl_minutes: int = Field(default=12 * 60, alias="SENTRA_TOKEN_TTL_MINUTES")
+    # How often each process reads the revoked tokens (shared.revocation): a signed-out or
+    # deactivated user's token stops working everywhere within this many seconds.
+    revocation_refresh_s: float = Field(default=10.0, gt=0, le=60, alias="SENTRA_REVOCATION_REFRESH_S")
     log_level: str = Field(default="INFO", alias="SENTRA_LOG_LEVEL")
     log_json: bool = Field(default=True, alias="SENTRA_LOG_JSON")
 

@@ -26,14 +26,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.auth import Principal, require_roles
 from shared.consumer import EventConsumer, Handler, ensure_groups
 from shared.db import database_reachable, make_engine, make_read_engine, migrate, session_scope
 from shared.errors import install_error_handlers
 from shared.events import EVENT_TYPES
+from shared.headers import safe_correlation_id, security_headers
 from shared.ids import new_id
 from shared.limits import BodyLimit
 from shared.logs import configure_logging, correlation
 from shared.outbox import OutboxRelay
+from shared.revocation import RevocationRefresher, Revocations
 from shared.settings import ServiceSettings, UnsafeSettings
 
 log = logging.getLogger("sentra.web")
@@ -84,11 +87,14 @@ class Runtime:
         self._supervisor: asyncio.Task[None] | None = None
         self._timers: list[asyncio.Task[None]] = []
         self.broker_started = False
+        self.revocations = Revocations()
+        self.revocation_refresher = RevocationRefresher(self.redis, self.revocations, settings.revocation_refresh_s)
 
     async def start(self, migrations_dir: Path) -> None:
         self._loop = asyncio.get_running_loop()
         if self.settings.run_migrations:
             await asyncio.to_thread(migrate, self.engine, migrations_dir)
+        self.revocation_refresher.start()
         if not self.settings.does_background_work:
             # An `api` process: its commits leave outbox rows for the `worker` process's relay.
             return
@@ -219,6 +225,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
         await self.relay.stop()
+        await self.revocation_refresher.stop()
         with contextlib.suppress(Exception):
             await self.broker.stop()
         with contextlib.suppress(Exception):
@@ -286,8 +293,9 @@ def _ops_router() -> APIRouter:
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    # Operators' reading: it names the Redis server the service uses.
     @router.get("/asyncapi", summary="AsyncAPI document of the events this service publishes and consumes")
-    def asyncapi(request: Request) -> JSONResponse:
+    def asyncapi(request: Request, _: Annotated[Principal, Depends(require_roles("operator"))]) -> JSONResponse:
         runtime = runtime_of(request)
         spec = AsyncAPI(runtime.broker, title=f"Sentra {runtime.settings.service_name} events",
                         version="1", description="Streams, consumer group and payloads (shared/events.py).")
@@ -297,8 +305,9 @@ def _ops_router() -> APIRouter:
 
 
 class RequestMetrics:
-    """Every request: its correlation id (the caller's `x-correlation-id`, or a new one) on each log
-    line and on the reply, and its latency and status in the metrics. Plain ASGI: Starlette's
+    """Every request: its correlation id (the caller's `x-correlation-id` if short and plain, or a
+    new one) on each log line and on the reply, the security headers, and its latency and status in
+    the metrics. Plain ASGI: Starlette's
     `BaseHTTPMiddleware` cost about a millisecond of CPU per request (bench/chain.py, API run)."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -309,16 +318,17 @@ class RequestMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = next((v.decode("latin-1") for k, v in scope.get("headers", ())
-                           if k == b"x-correlation-id"), None) or new_id().hex
+        request_id = safe_correlation_id(next((v for k, v in scope.get("headers", ())
+                                               if k == b"x-correlation-id"), None)) or new_id().hex
         status = 500
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-correlation-id", request_id.encode("latin-1"))]
+                headers = list(message.get("headers", []))
+                message["headers"] = [*headers, *security_headers(scope["path"], headers),
+                                      (b"x-correlation-id", request_id.encode("ascii"))]
             await send(message)
 
         try:
@@ -374,6 +384,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.settings = settings
+    app.state.revocations = runtime.revocations
     install_error_handlers(app)
 
     app.add_middleware(BodyLimit, body_max_bytes=settings.body_max_bytes, upload_max_bytes=settings.upload_max_bytes)

@@ -296,6 +296,7 @@ def test_roles_guard_every_route_and_personal_data_stays_masked(cluster: Cluster
     c.start("registry")
     c.create_user("wayan.registrar", ["registrar"])
     c.create_user("kurator1", ["curator"])
+    c.create_user("komang.panitia", ["organiser"])
     ikm_id = register(c)
     import httpx
 
@@ -304,7 +305,9 @@ def test_roles_guard_every_route_and_personal_data_stays_masked(cluster: Cluster
     assert c.call("registry", "POST", "/users", user="wayan.registrar",
                   json={"username": "x.y", "password": "long-enough-pw", "full_name": "X",
                         "roles": ["admin"]}).status_code == 403
-    seen = c.call("registry", "GET", f"/ikms/{ikm_id}", user="kurator1").json()
+    # A curator needs only the cases assigned to them, not the register (docs/security.md).
+    assert c.call("registry", "GET", f"/ikms/{ikm_id}", user="kurator1").status_code == 403
+    seen = c.call("registry", "GET", f"/ikms/{ikm_id}", user="komang.panitia").json()
     assert seen["owner"]["masked"] is True
     assert seen["owner"]["nik"].startswith("5104") and "*" in seen["owner"]["nik"]
     assert "0812" in seen["owner"]["phone"] and "*" in seen["owner"]["phone"]
@@ -325,10 +328,11 @@ def test_services_publish_their_asyncapi_and_metrics(cluster: Cluster) -> None:
     c = cluster
     c.start()
     for name in ("registry", "curation", "exhibitions"):
-        doc = httpx.get(f"{c[name].url}/asyncapi").json()
+        assert httpx.get(f"{c[name].url}/asyncapi").status_code == 401, name  # it names the Redis server
+        doc = c.call(name, "GET", "/asyncapi").json()
         assert doc["asyncapi"].startswith("3."), name
         assert doc["channels"], name
         assert "sentra_" in httpx.get(f"{c[name].url}/metrics").text
-    doc = json.dumps(httpx.get(f"{c['curation'].url}/asyncapi").json())
+    doc = json.dumps(c.call("curation", "GET", "/asyncapi").json())
     assert "curation.case_opened" in doc and "ikm.registered" in doc
     _ = uuid  # ids are UUIDs throughout

@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
-from registry import service
+from registry import service, users
 from registry.handlers import HANDLERS
 from registry.importer import Importer
 from registry.regions import bps_regions
@@ -20,6 +20,7 @@ from registry.routes import auth, ikms, imports, regions, sentra, stats
 from registry.settings import RegistrySettings
 from shared.db import session_scope
 from shared.groupcommit import GroupCommit
+from shared.throttle import LoginThrottle, ThrottleRule
 from shared.web import Runtime, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -33,6 +34,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     registrations: list[GroupCommit[service.Registering, uuid.UUID]] = []
 
     async def bootstrap(runtime: Runtime) -> None:
+        app.state.login_throttle = LoginThrottle(runtime.redis, ThrottleRule(
+            settings.login_max_failures, settings.login_max_failures_per_address, settings.login_window_s))
         await asyncio.to_thread(bps_regions)  # the first registration should not pay for loading them
         if settings.serves_api:
             app.state.registrations = GroupCommit(runtime.engine, service.register_ikms, name="registrations",
@@ -51,7 +54,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         def create_admin() -> None:
             # An `api` and a `worker` process starting at once: one of them loses the race harmlessly.
             with contextlib.suppress(IntegrityError), session_scope(runtime.engine) as session:
-                if service.ensure_user(session, "admin", password.get_secret_value(), "Administrator", ["admin"]):
+                if users.ensure_user(session, "admin", password.get_secret_value(), "Administrator", ["admin"]):
                     log.info("created the first admin user 'admin'")
 
         await asyncio.to_thread(create_admin)

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from shared.auth import ROLES
+from shared.bounds import DbInt
 from shared.domain import Sector
 from shared.errors import FieldError, field_error
 from shared.passwords import password_problems
@@ -81,8 +82,9 @@ class CertificationCreate(Input):
 class ProductCreate(Input):
     name: Name
     category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    price_idr: Rupiah | None = None
-    monthly_capacity: Annotated[int, Field(ge=0)] | None = None
+    # Both are INTEGER columns (a product's price in rupiah, units a month): DbInt keeps them storable.
+    price_idr: DbInt | None = None
+    monthly_capacity: DbInt | None = None
 
 
 def _nib_value(v: str | None) -> str | None:
@@ -310,10 +312,25 @@ def strong_password(password: str, username: str) -> str:
     return password
 
 
+class UserUpdate(Input):
+    """An admin's change to a user; narrowing access or resetting the password revokes their tokens."""
+
+    full_name: Name | None = None
+    roles: Annotated[list[Literal[ROLES]], Field(min_length=1)] | None = None  # type: ignore[valid-type]
+    active: bool | None = None
+    password: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class PasswordChange(Input):
+    current_password: Annotated[str, StringConstraints(max_length=200)]
+    new_password: Annotated[str, StringConstraints(max_length=200)]
+
+
 class UserPublic(BaseModel):
     username: str
     full_name: str
     roles: list[str]
+    active: bool = True
 
 
 class Token(BaseModel):

@@ -9,7 +9,6 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -43,8 +42,6 @@ from registry.schemas import (
     SentraUpdate,
     SizeClassPublic,
     TimelineEntryPublic,
-    UserCreate,
-    UserPublic,
     VillageCreate,
     YearCount,
 )
@@ -57,9 +54,8 @@ from registry.tables import (
     RegionAddition,
     Sentra,
     TimelineEntry,
-    UserAccount,
 )
-from shared.auth import Principal, hash_password, issue_token, verify_password
+from shared.auth import Principal
 from shared.csvfile import Cell
 from shared.db import insert_rows
 from shared.errors import ApiError, FieldError, invalid, not_found, validation_errors
@@ -79,42 +75,6 @@ from shared.events import (
 )
 from shared.ids import new_id
 from shared.outbox import OutboxEvent, add_event, outbox_values
-
-# --- users and tokens -------------------------------------------------------------------------
-
-
-def create_user(session: Session, data: UserCreate) -> UserAccount:
-    if session.exec(select(UserAccount).where(UserAccount.username == data.username)).first():
-        raise ApiError(409, "conflict", f"Nama pengguna {data.username!r} sudah dipakai.",
-                       f"Username {data.username!r} is already taken.",
-                       [FieldError(field="username", message="Sudah dipakai.", message_en="Already taken.")])
-    user = UserAccount(username=data.username, full_name=data.full_name,
-                       password_hash=hash_password(data.password), roles=sorted(set(data.roles)),
-                       created_at=utcnow())
-    session.add(user)
-    return user
-
-
-def ensure_user(session: Session, username: str, password: str, full_name: str, roles: list[str]) -> bool:
-    """Create the user unless it exists (start-up bootstrap of the first admin). True if created."""
-    if session.exec(select(UserAccount).where(UserAccount.username == username)).first():
-        return False
-    session.add(UserAccount(username=username, full_name=full_name, password_hash=hash_password(password),
-                            roles=roles, created_at=utcnow()))
-    return True
-
-
-def issue_user_token(session: Session, username: str, password: str, secret: str, ttl: timedelta) -> str:
-    user = session.exec(select(UserAccount).where(UserAccount.username == username)).first()
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        raise ApiError(401, "bad_credentials", "Nama pengguna atau kata sandi salah.",
-                       "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"})
-    return issue_token(user.username, list(user.roles), secret, ttl)
-
-
-def user_public(user: UserAccount) -> UserPublic:
-    return UserPublic(username=user.username, full_name=user.full_name, roles=list(user.roles))
-
 
 # --- regions ----------------------------------------------------------------------------------
 

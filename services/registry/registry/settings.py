@@ -13,6 +13,12 @@ class RegistrySettings(ServiceSettings):
     # The first admin's password; without it no admin is created (production must set it).
     admin_password: SecretStr | None = Field(default=None, alias="SENTRA_ADMIN_PASSWORD")
 
+    # Sign-in throttling (shared.throttle): failures allowed per account and per client address
+    # within the window before sign-in answers 429 until the window has passed.
+    login_max_failures: int = Field(default=5, ge=1, alias="SENTRA_LOGIN_MAX_FAILURES")
+    login_max_failures_per_address: int = Field(default=20, ge=1, alias="SENTRA_LOGIN_MAX_FAILURES_PER_ADDRESS")
+    login_window_s: int = Field(default=15 * 60, ge=1, alias="SENTRA_LOGIN_WINDOW_S")
+
     # Bulk imports (docs/import-format.md). A larger upload gets 413 before it is read.
     import_max_bytes: int = Field(default=20 * 1024 * 1024, alias="SENTRA_IMPORT_MAX_BYTES")
     # Rows per file: all of Bali (15,216 IKM) fits three times over.
