@@ -5,9 +5,11 @@ from running a cell as a formula."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 # A cell is text, or a number written as a number; None is an empty cell (as csv.writer writes it).
@@ -16,6 +18,8 @@ Cell = str | int | float | None
 # What makes Excel, LibreOffice and Google Sheets read a text cell as a formula (OWASP, "CSV
 # Injection"); tab and carriage return because a spreadsheet strips them and reads what follows.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A header line longer than this is not a header (the import's 33 columns take under 1,000).
+MAX_HEADER_CHARS = 64 * 1024
 
 
 class UnreadableCsv(ValueError):
@@ -29,21 +33,48 @@ class UnreadableCsv(ValueError):
 
 
 def read_csv_rows(content: bytes) -> list[list[str]]:
+    """Every row of a CSV file at once (`iter_csv_rows`): only for a file whose rows are already
+    bounded, since a file of blank lines becomes a list of empty rows."""
+    return list(iter_csv_rows(content))
+
+
+def iter_csv_rows(content: bytes) -> Iterator[list[str]]:
     """The rows of a CSV file: UTF-8 (with or without BOM) or Excel-on-Windows cp1252, separated by
-    whatever the header line uses most of `;`, `,` or tab (Excel in an Indonesian locale saves `;`)."""
+    whatever the header line uses most of `;`, `,` or tab (Excel in an Indonesian locale saves `;`).
+
+    Read lazily: the header is checked now, each further row is decoded and split only when the
+    caller asks for it, so a file of blank lines costs no memory beyond its bytes (the caller bounds
+    how many rows it reads). A row the csv module cannot read raises `UnreadableCsv` when reached."""
     if b"\x00" in content[:4096]:
         raise UnreadableCsv("Berkas ini bukan CSV yang dapat dibaca.", "This file is not a readable CSV.", status=415)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=_encoding(content), errors="replace", newline="")
+    first_line = text.readline(MAX_HEADER_CHARS)
     delimiter = max((";", ",", "\t"), key=first_line.count)
     if first_line.count(delimiter) == 0:
         raise UnreadableCsv("Baris pertama harus berisi judul kolom yang dipisah koma atau titik koma.",
                             "The first line must hold the column names, separated by commas or semicolons.")
+    if len(first_line) == MAX_HEADER_CHARS:
+        raise UnreadableCsv(f"Baris judul kolom terlalu panjang (lebih dari {MAX_HEADER_CHARS:,} karakter).",
+                            f"The header line is too long (over {MAX_HEADER_CHARS:,} characters).")
+    return _rows(itertools.chain([first_line], text), delimiter)
+
+
+def _encoding(content: bytes) -> str:
+    """UTF-8 when the whole file decodes as UTF-8, else cp1252; checked a megabyte at a time, so the
+    check holds no decoded copy of the file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1024 * 1024
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for start in range(0, len(content), step):
+            decoder.decode(content[start:start + step], final=start + step >= len(content))
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+def _rows(lines: Iterator[str], delimiter: str) -> Iterator[list[str]]:
+    try:
+        yield from csv.reader(lines, delimiter=delimiter)
     except csv.Error as exc:
         raise UnreadableCsv(f"CSV tidak dapat dibaca: {exc}.", f"The CSV cannot be read: {exc}.") from exc
 

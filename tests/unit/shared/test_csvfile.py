@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from shared.csvfile import CsvWriter, UnreadableCsv, neutralise_cell, read_csv_rows
+from shared.csvfile import CsvWriter, UnreadableCsv, iter_csv_rows, neutralise_cell, read_csv_rows
 
 
 def test_a_semicolon_file_from_excel_in_an_indonesian_locale_reads_with_its_bom() -> None:
@@ -35,6 +37,27 @@ def test_what_is_not_a_csv_is_refused_with_a_reason_in_both_languages(content: b
         read_csv_rows(content)
     assert caught.value.status == status
     assert words in caught.value.message and caught.value.message_en and caught.value.message != caught.value.message_en
+
+
+def test_rows_are_read_lazily_so_a_file_of_blank_lines_holds_nothing_but_its_bytes() -> None:
+    content = b"kode,aula\n" + b"\n" * (20 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        rows = iter_csv_rows(content)
+        first = list(itertools.islice(rows, 3))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert first == [["kode", "aula"], [], []]
+    assert peak < 4 * 1024 * 1024  # the encoding check decodes a megabyte at a time; the file is 20 MB
+
+
+def test_a_row_the_csv_module_cannot_read_is_refused_when_reached() -> None:
+    rows = iter_csv_rows(b"kode,aula\nA-01,H\n\"" + b"x" * 200_000 + b"\",H\n")
+    assert next(rows) == ["kode", "aula"] and next(rows) == ["A-01", "H"]
+    with pytest.raises(UnreadableCsv) as caught:
+        next(rows)
+    assert caught.value.status == 422 and "tidak dapat dibaca" in caught.value.message
 
 
 # --- writing: formula injection (issue 19, point 4) ------------------------------------------------
