@@ -4,7 +4,7 @@
 
 Builds a SQLite database with the service's own migrations, bulk-inserts the cases (most decided, some
 open, in review or at the panel), three assignments each spread over the curators, and a score sheet per
-scored assignment; then times the work the route does (`service.list_cases` + `service.cases_public`,
+scored assignment; then times the work the route does (`reading.list_cases` + `reading.cases_public`,
 one page of 50) for random curators and statuses. It runs the same queries again without the indexes
 added for the queue, to show what they buy. Writes the figures to docs/BENCHMARKS.md between the
 `BENCH:curation` markers and prints them.
@@ -28,9 +28,10 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from curation import service
+from curation import reading
 from curation.app import MIGRATIONS
 from curation.rubric import DEFAULT_RUBRIC
+from curation.rules import CaseScope
 from curation.tables import Assignment, Case, Curator, Score
 from shared.auth import Principal
 from shared.db import make_engine, migrate
@@ -102,9 +103,10 @@ def time_queue(engine: Engine, curator_ids: list[uuid.UUID], queries: int, seed:
         status = rng.choice(["in_review", "open", "panel", None])
         started = time.perf_counter()
         with Session(engine) as session:
-            cases, _ = service.list_cases(session, ikm_id=None, product_id=None, status=status,
-                                          curator_id=curator_id, limit=50, offset=0)
-            service.cases_public(session, cases, viewer)
+            cases, _ = reading.list_cases(session, scope=CaseScope(everything=False, curator_id=curator_id),
+                                          ikm_id=None, product_id=None, status=status, curator_id=curator_id,
+                                          limit=50, offset=0)
+            reading.cases_public(session, cases, viewer)
         out.append((time.perf_counter() - started) * 1000)
     return out
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import mean
+from typing import Any
 
 from curation.rubric import (
     APPROVED,
@@ -20,13 +21,23 @@ from curation.rubric import (
 )
 
 __all__ = [
-    "DEFAULT_RUBRIC", "CuratorLoad", "Rubric", "ScoreSheet", "Verdict", "appeal_window_open", "criteria_to_improve",
-    "decide_outcome", "disagreements", "failed_gates", "is_expired", "needs_panel", "pick_curators",
-    "recuration_round", "valid_until_for",
+    "DEFAULT_RUBRIC", "CaseScope", "CuratorLoad", "Rubric", "ScoreSheet", "Verdict", "appeal_window_open",
+    "audit_details_for", "cap_change_allowed", "case_scope", "criteria_to_improve", "decide_outcome",
+    "disagreements", "failed_gates", "is_expired", "needs_panel", "oversees_curation", "pick_curators",
+    "recuration_round", "sheet_visible", "valid_until_for",
 ]
 
 # A case in one of these still needs work from its curators (and counts toward their load).
 OPEN_STATUSES = ("open", "in_review", "panel", "appealed")
+# A case in one of these waits for the panel chair's decision (POST /cases/{id}/decision).
+PANEL_STATUSES = ("panel", "appealed")
+# While a case is in one of these its curators score independently: each sees only their own sheet.
+INDEPENDENT_STATUSES = ("open", "in_review", "appealed")
+# The most open cases a curator's profile may allow (the service default is SENTRA_MAX_OPEN_CASES, 40):
+# panels of about three curators, so a cap in the thousands would only ever mean "every waiting case".
+MAX_CASE_CAP = 200
+# Roles that follow every case without scoring one (SPEC.md, Who uses it); admin may do everything.
+OVERSEERS = frozenset({"admin", "registrar", "organiser"})
 
 
 @dataclass(frozen=True)
@@ -180,3 +191,68 @@ def recuration_round(latest_round: int | None, latest_status: str | None, latest
     if latest_status == "decided" and latest_outcome not in APPROVED:
         return latest_round + 1
     return None
+
+
+# --- who sees what --------------------------------------------------------------------------------
+
+
+def oversees_curation(roles: frozenset[str]) -> bool:
+    """Registrars, organisers and admins read every case and every sheet; a curator only their own."""
+    return bool(roles & OVERSEERS)
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """The cases a caller may read. `everything` for an overseer; otherwise the cases curator
+    `curator_id` is or was assigned to, and for a panel chair also the cases waiting for the panel's
+    decision and those they decided. A user with no curator profile (`curator_id` None) sees none."""
+
+    everything: bool
+    curator_id: uuid.UUID | None = None
+    chair: bool = False
+    username: str = ""
+
+
+def case_scope(roles: frozenset[str], username: str, curator_id: uuid.UUID | None, is_chair: bool) -> CaseScope:
+    """Where the role matrix narrows a role, the data narrows with it: curators are scoped to their cases."""
+    if oversees_curation(roles):
+        return CaseScope(everything=True)
+    return CaseScope(everything=False, curator_id=curator_id, chair=is_chair and curator_id is not None,
+                     username=username)
+
+
+def sheet_visible(viewer: str, sees_all: bool, status: str, author: str | None) -> bool:
+    """Whether a viewer may see a score sheet by `author` on a case in `status` (and what the audit
+    trail records of it). While curators score independently a curator sees only their own sheet; from
+    the panel on, and for overseers always, every sheet. `author` None stands for several curators'
+    sheets at once (the disagreements that sent a case to the panel)."""
+    return sees_all or status not in INDEPENDENT_STATUSES or (author is not None and author == viewer)
+
+
+# What an audit step records from score sheets: the step's action, the details taken from sheets, and
+# whether the sheet is the actor's own (False: derived from every curator's sheet).
+SHEET_DETAILS: dict[str, tuple[frozenset[str], bool]] = {
+    "scored": (frozenset({"total", "failed_gates"}), True),
+    "corrected": (frozenset({"previous_total", "total"}), True),
+    "sent_to_panel": (frozenset({"total", "disagreements"}), False),
+}
+
+
+def audit_details_for(viewer: str, sees_all: bool, status: str, actor: str, action: str,
+                      details: dict[str, Any]) -> dict[str, Any]:
+    """An audit step's details as `viewer` may see them: what comes from a sheet the case view would
+    hide (`sheet_visible`) is left out, the rest of the step stays."""
+    taken = SHEET_DETAILS.get(action)
+    if taken is None:
+        return details
+    keys, own = taken
+    if sheet_visible(viewer, sees_all, status, actor if own else None):
+        return details
+    return {k: v for k, v in details.items() if k not in keys}
+
+
+def cap_change_allowed(is_admin: bool, current_cap: int, new_cap: int) -> bool:
+    """Only an admin, who manages curators (SPEC.md: POST /curators is admin's), raises a curator's
+    case cap; a curator may lower their own (less time this month) but never raise it, which would pull
+    in every waiting case. Both are caps in effect: a profile without its own cap has the default."""
+    return is_admin or new_cap <= current_cap

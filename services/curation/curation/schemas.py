@@ -8,11 +8,13 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from curation.rules import grade_matches_outcome
+from curation.rules import MAX_CASE_CAP, grade_matches_outcome
 from shared.domain import Sector
 from shared.errors import field_error
 
 T = TypeVar("T")
+# Open cases a curator's profile allows at once; only an admin raises it (rules.cap_change_allowed).
+CaseCap = Annotated[int, Field(ge=1, le=MAX_CASE_CAP)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -31,17 +33,17 @@ class CuratorCreate(BaseModel):
     sectors: Annotated[list[Sector], Field(min_length=1)]
     affiliation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     is_chair: bool = False
-    max_open_cases: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_open_cases: CaseCap | None = None
 
 
 class CuratorUpdate(BaseModel):
     """Availability and profile; only the fields sent change. A curator may change their own `active`
-    and `max_open_cases`; the rest is for an admin."""
+    and lower their own `max_open_cases`; the rest is for an admin."""
 
     model_config = ConfigDict(extra="forbid")
 
     active: bool | None = None
-    max_open_cases: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_open_cases: CaseCap | None = None
     is_chair: bool | None = None
     sectors: Annotated[list[Sector], Field(min_length=1)] | None = None
     full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None

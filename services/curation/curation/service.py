@@ -37,6 +37,7 @@ from curation.rules import (
     CuratorLoad,
     ScoreSheet,
     appeal_window_open,
+    cap_change_allowed,
     decide_outcome,
     is_expired,
     pick_curators,
@@ -45,9 +46,6 @@ from curation.rules import (
 )
 from curation.schemas import (
     AppealCreate,
-    AssignmentPublic,
-    AuditPublic,
-    CasePublic,
     ConflictCreate,
     CuratorCreate,
     CuratorPublic,
@@ -55,7 +53,6 @@ from curation.schemas import (
     DecisionCreate,
     RubricCreate,
     ScoreCreate,
-    ScorePublic,
 )
 from curation.settings import CurationSettings
 from curation.tables import Appeal, Assignment, AuditEntry, Case, ConflictDeclaration, Curator, RubricVersion, Score
@@ -389,16 +386,25 @@ def register_curator(session: Session, data: CuratorCreate, default_cap: int) ->
 
 def update_curator(session: Session, curator_id: uuid.UUID, data: CuratorUpdate, principal: Principal,
                    default_cap: int) -> Curator:
-    """Availability (`active`, `max_open_cases`) by the curator or an admin; the rest by an admin.
-    Becoming available, or a higher cap, assigns waiting cases at once."""
+    """Availability by the curator or an admin: `active`, and `max_open_cases`, which a curator may only
+    lower (`rules.cap_change_allowed`); the rest by an admin. Becoming available, or a higher cap,
+    assigns waiting cases at once."""
     curator = session.get(Curator, curator_id)
     if curator is None:
         raise not_found("Kurator", "Curator")
     changes = data.model_dump(exclude_unset=True)
     admin_only = set(changes) - {"active", "max_open_cases"}
-    if "admin" not in principal.roles and (curator.username != principal.username or admin_only):
+    is_admin = "admin" in principal.roles
+    if not is_admin and (curator.username != principal.username or admin_only):
         raise _forbidden("Hanya admin yang dapat mengubah profil kurator lain atau peran ketua dan sektor.",
                          "Only an admin may change another curator's profile, the chair role or sectors.")
+    current_cap = curator.max_open_cases or default_cap
+    if "max_open_cases" in changes and not cap_change_allowed(is_admin, current_cap,
+                                                               changes["max_open_cases"] or default_cap):
+        message = f"Hanya admin yang dapat menaikkan batas kasus; Anda boleh menurunkannya (sekarang {current_cap})."
+        message_en = f"Only an admin may raise the case cap; you may lower it (now {current_cap})."
+        raise ApiError(403, "forbidden", message, message_en,
+                       [FieldError(field="max_open_cases", message=message, message_en=message_en)])
     for name, value in changes.items():
         if value is None and name in ("active", "is_chair", "sectors", "full_name"):
             raise invalid(name, "Tidak boleh kosong.", "Must not be null.")
@@ -422,7 +428,7 @@ def curators_public(session: Session, curators: list[Curator], default_cap: int)
             for c in curators]
 
 
-# --- reading cases --------------------------------------------------------------------------------
+# --- one case (what a caller may read of the cases: curation/reading.py) ---------------------------
 
 
 def get_case(session: Session, case_id: uuid.UUID, *, lock: bool = False) -> Case:
@@ -435,80 +441,6 @@ def get_case(session: Session, case_id: uuid.UUID, *, lock: bool = False) -> Cas
     if case is None:
         raise not_found("Kasus kurasi", "Curation case")
     return case
-
-
-def list_cases(session: Session, *, ikm_id: uuid.UUID | None, product_id: uuid.UUID | None,
-               status: str | None, curator_id: uuid.UUID | None, limit: int, offset: int) -> tuple[list[Case], int]:
-    conditions = []
-    if ikm_id is not None:
-        conditions.append(col(Case.ikm_id) == ikm_id)
-    if product_id is not None:
-        conditions.append(col(Case.product_id) == product_id)
-    if status is not None:
-        conditions.append(col(Case.status) == status)
-    if curator_id is not None:
-        assigned = select(Assignment.case_id).where(Assignment.curator_id == curator_id,
-                                                    col(Assignment.active).is_(True))
-        conditions.append(col(Case.id).in_(assigned))
-    total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
-    rows = session.exec(select(Case).where(*conditions).order_by(col(Case.opened_at), col(Case.id))
-                        .offset(offset).limit(limit)).all()
-    return list(rows), total
-
-
-def cases_public(session: Session, cases: list[Case], viewer: Principal | None = None) -> list[CasePublic]:
-    """Cases as the API shows them, in three queries however many cases. A curator sees the other
-    curators' scores only once the case reaches the panel or is decided, so each scores independently."""
-    ids = [c.id for c in cases]
-    if not ids:
-        return []
-    assignments: dict[uuid.UUID, list[AssignmentPublic]] = defaultdict(list)
-    for a, username in session.exec(
-        select(Assignment, Curator.username).join(Curator, col(Curator.id) == col(Assignment.curator_id))
-        .where(col(Assignment.case_id).in_(ids), col(Assignment.active).is_(True)).order_by(col(Assignment.id))
-    ).all():
-        assignments[a.case_id].append(AssignmentPublic(curator_id=a.curator_id, username=username, stage=a.stage,
-                                                       scored=a.scored, assigned_at=a.assigned_at))
-    scores: dict[uuid.UUID, list[ScorePublic]] = defaultdict(list)
-    for s, username in session.exec(
-        select(Score, Curator.username).join(Curator, col(Curator.id) == col(Score.curator_id))
-        .where(col(Score.case_id).in_(ids), col(Score.current).is_(True)).order_by(col(Score.id))
-    ).all():
-        scores[s.case_id].append(ScorePublic(curator_id=s.curator_id, username=username, stage=s.stage,
-                                             version=s.version, gates=s.gates, scores=s.scores, comment=s.comment,
-                                             total=s.total, submitted_at=s.submitted_at))
-    out = []
-    for case in cases:
-        visible = scores[case.id]
-        if viewer is not None and _scores_hidden_from(viewer, case):
-            visible = [s for s in visible if s.username == viewer.username]
-        out.append(CasePublic(
-            id=case.id, ikm_id=case.ikm_id, ikm_name=case.ikm_name, product_id=case.product_id,
-            product_name=case.product_name, sector=case.sector, round=case.round, stage=case.stage,
-            rubric_version=case.rubric_version, panel_size=case.panel_size, status=case.status,
-            outcome=case.outcome, grade=case.grade, total=case.total, reason=case.reason, reason_en=case.reason_en,
-            decided_by=case.decided_by, decided_at=case.decided_at, valid_until=case.valid_until,
-            expired_at=case.expired_at, opened_at=case.opened_at, assignments=assignments[case.id],
-            scores=visible,
-        ))
-    return out
-
-
-def _scores_hidden_from(viewer: Principal, case: Case) -> bool:
-    return (case.status in ("open", "in_review", "appealed")
-            and not viewer.has_any("registrar", "organiser"))
-
-
-def case_public(session: Session, case: Case, viewer: Principal | None = None) -> CasePublic:
-    return cases_public(session, [case], viewer)[0]
-
-
-def case_audit(session: Session, case_id: uuid.UUID, limit: int, offset: int) -> tuple[list[AuditPublic], int]:
-    get_case(session, case_id)
-    total = session.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.case_id == case_id)).one()
-    rows = session.exec(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(col(AuditEntry.id))
-                        .offset(offset).limit(limit)).all()
-    return [AuditPublic(at=r.at, actor=r.actor, action=r.action, details=r.details) for r in rows], total
 
 
 # --- scoring --------------------------------------------------------------------------------------
