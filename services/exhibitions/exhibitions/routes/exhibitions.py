@@ -27,7 +27,8 @@ from shared.web import SessionDep, UnitOfWorkDep
 router = APIRouter(prefix="/exhibitions", tags=["fairs and floor plans"])
 
 Organiser = Annotated[Principal, Depends(require_roles("organiser"))]
-Reader = Annotated[Principal, Depends(require_roles("organiser", "registrar", "curator"))]
+# Curators need only their cases, not the fairs (docs/security.md).
+Reader = Annotated[Principal, Depends(require_roles("organiser", "registrar"))]
 # What browsers, spreadsheets and curl send a .csv file as.
 CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel", "application/octet-stream")
 

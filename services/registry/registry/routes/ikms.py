@@ -33,8 +33,9 @@ from shared.web import SessionDep, UnitOfWorkDep
 router = APIRouter(tags=["IKM"])
 
 Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
-# Curators and organisers read IKM too; they see personal data masked.
-Reader = Annotated[Principal, Depends(require_roles("registrar", "curator", "organiser"))]
+# Organisers read IKM too, with personal data masked. Curators do not: they need only the cases assigned
+# to them, which curation shows (docs/security.md).
+Reader = Annotated[Principal, Depends(require_roles("registrar", "organiser"))]
 
 _NIB_TAKEN = service.nib_taken(None)
 

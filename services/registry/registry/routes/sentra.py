@@ -17,7 +17,8 @@ from shared.web import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/sentra", tags=["sentra"])
 
-Reader = Annotated[Principal, Depends(require_roles("registrar", "curator", "organiser"))]
+# Curators are left out like the register itself (docs/security.md).
+Reader = Annotated[Principal, Depends(require_roles("registrar", "organiser"))]
 Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 
 
