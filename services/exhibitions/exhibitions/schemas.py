@@ -7,7 +7,9 @@ from datetime import date, datetime
 from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from shared.bounds import DbInt
 from shared.domain import Sector
 from shared.errors import field_error
 from shared.text import Input
@@ -15,6 +17,9 @@ from shared.text import Input
 T = TypeVar("T")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Share = Annotated[float, Field(ge=0, le=1)]
+# Metres from a hall's origin: a hall is far smaller than 10 km, and an unbounded float lets through
+# numbers no floor plan means (and, from JSON's Infinity, ones no reply can carry).
+Coordinate = Annotated[float, Field(ge=-10_000, le=10_000)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -36,7 +41,7 @@ class ExhibitionCreate(Input):
     regency_codes: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]] = []
     regency_min_share: Share = 0.0
     regency_max_share: Share = 1.0
-    sentra_cap: Annotated[int, Field(ge=1)] | None = None
+    sentra_cap: Annotated[int, Field(ge=1, le=10_000, description="booths one sentra may take at most")] | None = None
     newcomer_share: Share = 0.0
     confirm_days: Annotated[int, Field(ge=0, le=365, description="days an exhibitor has to confirm a booth hold "
                                        "(0: holds do not expire); default SENTRA_CONFIRM_DAYS")] | None = None
@@ -74,6 +79,9 @@ class ExhibitionPublic(BaseModel):
     booths: int
 
 
+BoothKind = Literal["standard", "corner", "island", "space_only"]
+
+
 class BoothCreate(Input):
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
@@ -82,17 +90,32 @@ class BoothCreate(Input):
     sectors: list[Sector] = []
     width_m: Annotated[float, Field(gt=0, le=100)] = 3
     depth_m: Annotated[float, Field(gt=0, le=100)] = 3
-    x: float = 0
-    y: float = 0
-    kind: Literal["standard", "corner", "island", "space_only"] = "standard"
+    x: Coordinate = 0
+    y: Coordinate = 0
+    kind: BoothKind = "standard"
     accessible: bool = False
-    power_w: Annotated[int, Field(ge=0)] = 450
-    price_idr: Annotated[int, Field(ge=0)] = 0
+    power_w: Annotated[int, Field(ge=0, le=100_000)] = 450
+    price_idr: DbInt = 0
 
 
-class BoothPublic(BoothCreate):
+class BoothPublic(BaseModel):
+    """A booth as the floor plan shows it. Without BoothCreate's bounds: a combined booth is as wide,
+    as powered and as dear as its parts together, more than one booth sent in may be."""
+
     model_config = ConfigDict(extra="ignore")
 
+    code: str
+    hall: str
+    zone: str
+    sectors: list[str]
+    width_m: float
+    depth_m: float
+    x: float
+    y: float
+    kind: BoothKind
+    accessible: bool
+    power_w: int
+    price_idr: int
     # False for a booth that was combined into a larger one or split into parts (listed on request).
     active: bool = True
     # The code of the booth this one is a part of (see combine and split), if any.
@@ -237,7 +260,17 @@ class SplitRequest(Input):
 
 
     parts: Annotated[int, Field(ge=2, le=20)] | None = None
-    codes: Annotated[list[BoothCode], Field(min_length=2, max_length=20)] | None = None
+    # Left out means "the usual codes"; an explicit null is refused (a 422 naming the field), and the
+    # schema does not offer it.
+    codes: Annotated[list[BoothCode], Field(min_length=2, max_length=20)] | SkipJsonSchema[None] = None
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _codes_not_null(cls, codes: object) -> object:
+        if codes is None:
+            raise field_error("Isi daftar kode bagian, atau hilangkan kolom codes.",
+                              "Give a list of the parts' codes, or leave codes out.")
+        return codes
 
     _codes_distinct = field_validator("codes")(_distinct)
 

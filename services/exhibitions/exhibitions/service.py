@@ -50,6 +50,7 @@ from exhibitions.tables import (
     ProductCuration,
 )
 from shared.auth import Principal
+from shared.bounds import fits_db_int
 from shared.csvfile import CsvWriter
 from shared.db import insert_rows
 from shared.errors import ApiError, FieldError, invalid, not_found
@@ -168,6 +169,9 @@ def combine_booths(session: Session, fair: Exhibition, codes: list[str], code: s
     problem = rules.combine_problem([_plot(b) for b in parts], [b.kind for b in parts])
     if problem is not None:
         raise invalid("codes", *problem)
+    if not all(fits_db_int(sum(amounts)) for amounts in ([b.power_w for b in parts], [b.price_idr for b in parts])):
+        raise invalid("codes", "Daya atau harga stan gabungan terlalu besar untuk dicatat.",
+                      "The combined booth's power or price is too large to record.")
     if code in codes:
         raise invalid("code", "Stan gabungan perlu kode baru: kode stan-stan asal disimpan untuk dipecah kembali.",
                       "The combined booth needs a new code: the booths' own codes are kept for a later split.")
