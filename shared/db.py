@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -58,6 +59,9 @@ _JSON: dict[str, Any] = {"json_serializer": _to_json, "json_deserializer": pydan
 # A failed statement's parameters are never put in its exception's text: that text reaches logs and
 # dead letters, and a batch's parameters are the NIKs, phones and addresses of every row in it.
 _ENGINE_OPTIONS: dict[str, Any] = {**_JSON, "hide_parameters": True}
+
+
+_DETAIL = re.compile(r"^DETAIL:.*$\n?", re.MULTILINE)
 
 
 def private_file(path: str) -> None:
@@ -163,7 +167,17 @@ def make_engine(url: str) -> Engine:
     url = _normalise(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, "BEGIN IMMEDIATE")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **_ENGINE_OPTIONS)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **_ENGINE_OPTIONS)
+
+    @event.listens_for(engine, "handle_error")
+    def _without_detail(context: Any) -> None:
+        # PostgreSQL's DETAIL line repeats the row's values ("Key (owner_nik)=(...) already
+        # exists"): the error keeps its message and constraint name (`diag`), never the values.
+        for error in (context.original_exception, context.sqlalchemy_exception):
+            if error is not None and error.args and isinstance(error.args[0], str):
+                error.args = (_DETAIL.sub("", error.args[0]), *error.args[1:])
+
+    return engine
 
 
 def make_read_engine(url: str, write_engine: Engine) -> Engine:
