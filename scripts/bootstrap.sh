@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Sentra needs on a fresh machine with only Python 3.11 and make: uv (into .tools/),
 # then the locked dependencies (into .venv/). Nothing is downloaded but packages from PyPI
-# (and, as root on Debian without python3-venv, that Debian package).
+# (and, as root on Debian, the Debian packages python3-venv and chromium when they are missing:
+# the console's browser tests drive /usr/bin/chromium, as Playwright's own download does not work here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
@@ -24,3 +25,12 @@ if [ ! -x .tools/bin/uv ]; then
 fi
 export UV_PYTHON_DOWNLOADS=never
 .tools/bin/uv sync --frozen --python "$PYTHON" "$@" >/dev/null
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "chromium is missing (the console's browser tests need it): installing it with apt-get" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "note: /usr/bin/chromium is missing; the console's browser tests need it (apt-get install chromium)" >&2
+  fi
+fi

@@ -1,5 +1,5 @@
-"""`make run`: Redis (the one at REDIS_URL, else an embedded real one), the three services as separate
-processes, demo data, and where to open everything. Ctrl-C stops all it started."""
+"""`make run`: Redis (the one at REDIS_URL, else an embedded real one), the three services and the
+console as separate processes, demo data, and where to open everything. Ctrl-C stops all it started."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from shared.settings import DEV_ADMIN_PASSWORD
 
 SERVICES = (("registry", "REGISTRY_PORT", 8001), ("curation", "CURATION_PORT", 8002),
             ("exhibitions", "EXHIBITIONS_PORT", 8003))
+CONSOLE = ("console", "CONSOLE_PORT", 8000)  # a client of the three APIs: no database of its own
 
 
 def _stop_on_sigterm(*_: object) -> None:
@@ -73,6 +74,14 @@ def main() -> int:
             children.append(subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", f"{name}.app:create_app", "--host", host,
                  "--port", str(port), "--log-level", "warning"], env=env, start_new_session=True))
+        name, port_var, default = CONSOLE
+        port = int(os.environ.get(port_var, default))
+        urls[name] = f"http://{host}:{port}"
+        console_env = {**env, "REGISTRY_URL": urls["registry"], "CURATION_URL": urls["curation"],
+                       "EXHIBITIONS_URL": urls["exhibitions"]}
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "console.app:create_app", "--host", host,
+             "--port", str(port), "--log-level", "warning"], env=console_env, start_new_session=True))
         for name, url in urls.items():
             _wait_ready(name, url, children)
         seed_demo(urls["registry"], urls["curation"], urls["exhibitions"], admin_password)
@@ -111,8 +120,10 @@ def _wait_ready(name: str, url: str, children: list[subprocess.Popen[bytes]], ti
 
 def _print_welcome(urls: dict[str, str], admin_password: str) -> None:
     print("\nSentra is running. / Sentra sudah berjalan.\n")
+    print(f"  Open the console / Buka konsol: {urls['console']}\n")
     for name, url in urls.items():
-        print(f"  {name:<12} {url}/docs   (events: {url}/asyncapi)")
+        if name != "console":
+            print(f"  {name:<12} {url}/docs   (events: {url}/asyncapi)")
     print("\nDemo accounts (development only):")
     print(f"  {'admin':<12} {admin_password:<20} admin")
     for user in DEMO_USERS:

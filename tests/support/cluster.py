@@ -118,6 +118,8 @@ class Cluster:
                 env["SENTRA_ROLE"] = "api"
             self.services[name] = ServiceProcess(name, env, root)
         self._tokens: dict[str, str] = {}
+        self._common = common
+        self.console: ServiceProcess | None = None  # started only by a test that asks (start_console)
 
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]
@@ -130,8 +132,20 @@ class Cluster:
             self.services[name].wait_ready()
 
     def stop(self) -> None:
+        if self.console is not None:
+            self.console.stop()
         for service in self.services.values():
             service.stop()
+
+    def start_console(self) -> ServiceProcess:
+        """The web console as a fourth process, a client of the three services already started."""
+        if self.console is None:
+            env = {**self._common, "REGISTRY_URL": self["registry"].url, "CURATION_URL": self["curation"].url,
+                   "EXHIBITIONS_URL": self["exhibitions"].url, "CONSOLE_TIMELINE_POLL_S": "1"}
+            self.console = ServiceProcess("console", env, self.root)
+        if self.console.proc is None:
+            self.console.start()
+        return self.console
 
     # --- HTTP as a user ---------------------------------------------------------------------
 

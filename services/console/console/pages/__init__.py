@@ -1,0 +1,1 @@
+"""One router per area of the console: sessions, the home page, IKM, curation cases."""
