@@ -2,19 +2,34 @@
 turning one row into the body of `POST /ikms`. Pure functions: no database, no HTTP.
 
 One row is one IKM with its main product; further product names go in `more_products`, separated by
-`|`. Row numbers are the line numbers a registrar sees in a spreadsheet (the header is line 1).
+`|`. Row numbers are the line numbers a registrar sees in a spreadsheet. Where the table sits in an
+office's workbook is `workbook`'s business, office column names are in `headers`, and values as
+offices type them are read by `office_rows` before a row becomes a body here.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import field as dc_field
 from typing import Any
 
-from shared.csvfile import UnreadableCsv, read_csv_rows
+from registry.headers import NOT_STORED, OFFICE_ALIASES, OFFICE_FIELDS, ROW_NUMBER, header_key
+from registry.region_names import Places, regency_in_title
+from registry.regions import bps_regions
+from registry.workbook import (
+    HEADER_SEARCH_ROWS,
+    XLSX_ERRORS,
+    Layout,
+    Sheet,
+    UnreadableSheet,
+    cell_text,
+    find_layout,
+    is_number_cell,
+    read_csv_sheet,
+    read_xlsx_sheets,
+)
+from shared.csvfile import UnreadableCsv
 from shared.errors import ApiError, FieldError
 
 
@@ -80,19 +95,36 @@ GENDER_WORDS = {"f": "F", "p": "F", "perempuan": "F", "wanita": "F", "m": "M", "
 
 @dataclass(frozen=True)
 class ImportFile:
-    """A file read and checked: its format, its columns and its non-blank data rows."""
+    """A file read and checked: its format, its columns and its non-blank data rows, with where the
+    table was found, each field's column name as the file writes it, and what was read past."""
 
     file_format: str
     columns: tuple[str, ...]
     rows: list[tuple[int, dict[str, str]]]
+    labels: dict[str, str] = dc_field(default_factory=dict)
+    warnings: tuple[FieldError, ...] = ()
+    sheet: str | None = None
+    header_line: int = 1
 
 
 def _bad_file(message: str, message_en: str, status: int = 422, errors: list[FieldError] | None = None) -> ApiError:
     return ApiError(status, "bad_import_file", message, message_en, errors)
 
 
-def header_key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+def field_for(label: str) -> str | None:
+    """The import field a column name stands for (template names, their aliases, office names)."""
+    key = header_key(label)
+    return _BY_ALIAS.get(key) or OFFICE_ALIASES.get(key) or (key if key in OFFICE_FIELDS else None)
+
+
+def _known(label: str) -> bool:
+    key = header_key(label)
+    return field_for(label) is not None or key in NOT_STORED or key in ROW_NUMBER
+
+
+# Fields the number-cell rules apply to (a NIK may be rounded; a NIB or phone lost its leading 0).
+_NUMBER_SENSITIVE = ("owner_nik", "nib", "owner_phone")
+_TOO_MANY_ROWS_EXTRA = HEADER_SEARCH_ROWS + 100  # a title block, a totals row and a signature block
 
 
 def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile:
@@ -102,101 +134,133 @@ def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise _bad_file("Format XLS lama tidak didukung; simpan sebagai XLSX atau CSV.",
                         "The old XLS format is not supported; save as XLSX or CSV.", status=415)
+    limit = max_rows + _TOO_MANY_ROWS_EXTRA
     if content[:4] == b"PK\x03\x04":
-        file_format, table = "xlsx", _xlsx_table(content)
+        file_format, sheets = "xlsx", _xlsx_sheets(content, limit)
     elif filename.lower().endswith((".xlsx", ".xlsm")):
         raise _bad_file("Berkas XLSX ini rusak atau bukan XLSX.", "This XLSX file is damaged or not an XLSX file.")
     else:
-        file_format, table = "csv", _csv_table(content)
-    if not table:
-        raise _bad_file("Berkas tidak berisi baris apa pun.", "The file has no rows.")
-    columns = _check_header(table[0])
+        file_format, sheets = "csv", [_csv_sheet(content, limit)]
+    try:
+        layout = find_layout(sheets, _known)
+    except UnreadableSheet as exc:
+        raise _bad_file("Berkas tidak berisi baris apa pun.", "The file has no rows.") from exc
+    regency = None if any(field_for(label) in ("regency_code", "regency_name") for label in layout.labels) \
+        else regency_in_title(Places(bps_regions()), layout.title)
+    header = _check_header(layout, regency is not None)
     rows: list[tuple[int, dict[str, str]]] = []
-    for line_number, cells in enumerate(table[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
-            values = {"__extra__": "1"}
-        else:
-            values = {}
-        values.update({col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)})
+    for line_number, cells in layout.rows:
+        values = {"__extra__": "1"} if any(cell_text(c) for c in cells[len(layout.labels):]) else {}
+        values.update({name: (cell_text(cells[i]) if i < len(cells) else "") for i, name in header.positions})
+        numeric = [name for i, name in header.positions
+                   if name in _NUMBER_SENSITIVE and i < len(cells) and is_number_cell(cells[i])]
+        if numeric:
+            values["__numeric__"] = " ".join(numeric)
+        if regency is not None:
+            values["regency_code"] = regency
         rows.append((line_number, values))
-        if len(rows) > max_rows:
-            raise _bad_file(f"Terlalu banyak baris: paling banyak {max_rows:,} per berkas; bagi berkasnya.",
-                            f"Too many rows: at most {max_rows:,} per file; split the file.", status=413)
+    if len(rows) > max_rows or layout.truncated:
+        raise _bad_file(f"Terlalu banyak baris: paling banyak {max_rows:,} per berkas; bagi berkasnya.",
+                        f"Too many rows: at most {max_rows:,} per file; split the file.", status=413)
     if not rows:
-        raise _bad_file("Berkas hanya berisi judul kolom, tanpa data IKM.", "The file has a header but no IKM rows.")
-    return ImportFile(file_format, columns, rows)
+        raise _bad_file(f"Berkas hanya berisi judul kolom (baris {layout.header_line}), tanpa data IKM.",
+                        f"The file has a header (line {layout.header_line}) but no IKM rows.")
+    warnings = header.warnings + [
+        FieldError(field=f"kolom {i + 1}", message=f"Kolom {i + 1} tanpa judul berisi data dan diabaikan.",
+                   message_en=f"Column {i + 1} has no name but holds data; it was ignored.")
+        for i in header.blank if any(i < len(cells) and cell_text(cells[i]) for _, cells in layout.rows)]
+    return ImportFile(file_format, tuple(name for _, name in header.positions), rows, header.labels,
+                      tuple(warnings), layout.sheet, layout.header_line)
 
 
-def _csv_table(content: bytes) -> list[list[str]]:
+def _csv_sheet(content: bytes, limit: int) -> Sheet:
     if b"\x00" in content[:4096]:
         raise _bad_file("Berkas ini bukan CSV atau XLSX yang dapat dibaca.", "This file is not a readable CSV or XLSX.",
                         status=415)
     try:
-        return read_csv_rows(content)
+        return read_csv_sheet(content, limit)
     except UnreadableCsv as exc:
         raise _bad_file(exc.message, exc.message_en, status=exc.status) from exc
 
 
-def _xlsx_table(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]  # only imports need it
-
+def _xlsx_sheets(content: bytes, limit: int) -> list[Sheet]:
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as exc:
+        return read_xlsx_sheets(content, limit)
+    except XLSX_ERRORS as exc:
         raise _bad_file("Berkas XLSX ini rusak atau bukan XLSX.", "This XLSX file is damaged or not an XLSX file.") \
             from exc
 
 
-def cell_text(value: Any) -> str:
-    """A spreadsheet cell as the text a registrar typed (NIK and NIB stay digits, dates ISO)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ya" if value else "tidak"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+@dataclass
+class _Header:
+    positions: list[tuple[int, str]] = dc_field(default_factory=list)  # (cell index, field) of each column read
+    labels: dict[str, str] = dc_field(default_factory=dict)
+    warnings: list[FieldError] = dc_field(default_factory=list)
+    blank: list[int] = dc_field(default_factory=list)
 
 
-def _check_header(cells: list[str]) -> tuple[str, ...]:
-    columns: list[str] = []
+def _check_header(layout: Layout, regency_in_title: bool) -> _Header:
+    """Each column's field; unknown columns and columns the register has no place for are read past
+    with a warning; a column named twice, or a missing one the register needs, refuses the file."""
+    header = _Header()
     errors: list[FieldError] = []
-    for position, cell in enumerate(cells, start=1):
-        key = header_key(cell)
+    for position, label in enumerate(layout.labels):
+        name, key = field_for(label), header_key(label)
         if not key:
-            if any(c.strip() for c in cells[position:]):
-                errors.append(FieldError(field=f"column {position}", message="Judul kolom kosong.",
-                                         message_en="Empty column name."))
-            columns.append(f"__blank_{position}")
-            continue
-        name = _BY_ALIAS.get(key)
-        if name is None:
-            errors.append(FieldError(field=cell.strip()[:60], message=f"Kolom tidak dikenal (kolom {position}).",
-                                     message_en=f"Unknown column (column {position})."))
-        elif name in columns:
-            errors.append(FieldError(field=cell.strip()[:60], message="Kolom ini muncul dua kali.",
-                                     message_en="This column appears twice."))
-        columns.append(name or key)
-    for name in REQUIRED:
-        if name not in columns:
-            errors.append(FieldError(field=name, message="Kolom wajib ini tidak ada.",
-                                     message_en="This required column is missing."))
+            header.blank.append(position)
+        elif name in header.labels:
+            errors.append(FieldError(field=label[:60], message=f"Kolom ini muncul dua kali (kolom {position + 1}).",
+                                     message_en=f"This column appears twice (column {position + 1})."))
+        elif name is not None:
+            header.positions.append((position, name))
+            header.labels[name] = label.strip()[:60]
+        elif key in NOT_STORED:
+            what, what_en = NOT_STORED[key]
+            header.warnings.append(FieldError(
+                field=label[:60], message=f"Kolom {what} dikenali tetapi belum dapat disimpan; kolom ini diabaikan.",
+                message_en=f"The {what_en} column is recognised but cannot be stored yet; it was ignored."))
+        elif key not in ROW_NUMBER:
+            header.warnings.append(FieldError(
+                field=label[:60], message=f"Kolom tidak dikenal (kolom {position + 1}); kolom ini diabaikan.",
+                message_en=f"Unknown column (column {position + 1}); it was ignored."))
+    errors += _missing(set(header.labels), regency_in_title)
     if errors:
-        raise _bad_file("Judul kolom tidak sesuai format impor; lihat templat impor.",
-                        "The column names do not match the import format; see the import template.",
-                        errors=errors)
-    return tuple(columns)
+        where = f"lembar {layout.sheet!r}, " if layout.sheet else ""
+        where_en = f"sheet {layout.sheet!r}, " if layout.sheet else ""
+        raise _bad_file(f"Judul kolom ({where}baris {layout.header_line}) tidak sesuai format impor; lihat templat "
+                        "impor.", f"The column names ({where_en}line {layout.header_line}) do not match the import "
+                        "format; see the import template.", errors=errors + header.warnings)
+    for code, name in (("regency_code", "regency_name"), ("district_code", "district_name"),
+                       ("village_code", "village_name"), ("workers", "workers_male"), ("workers", "workers_female"),
+                       ("product_monthly_capacity", "capacity_unit")):
+        if code not in header.labels and name in header.labels:
+            header.labels[code] = header.labels[name]
+    return header
+
+
+# Each field the register needs, and the columns any one of which can supply it.
+_NEEDED: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    ("name", ("name",), "", ""),
+    ("owner_name", ("owner_name",), "", ""),
+    ("owner_nik", ("owner_nik",), "", ""),
+    ("workers", ("workers", "workers_male", "workers_female"), " (atau TENAGA KERJA L/P)", " (or TENAGA KERJA L/P)"),
+    ("sector", ("sector", "kbli", "product_name", "local_label"), " (atau KBLI, atau KOMODITI / PRODUK)",
+     " (or KBLI, or KOMODITI / PRODUK)"),
+    ("district_code", ("district_code", "district_name", "village_name", "village_code"), " (atau KECAMATAN)",
+     " (or KECAMATAN)"),
+    ("village_code", ("village_code", "village_name"), " (atau DESA/KELURAHAN)", " (or DESA/KELURAHAN)"),
+)
+
+
+def _missing(fields: set[str], regency_in_title: bool) -> list[FieldError]:
+    errors = [FieldError(field=name, message=f"Kolom wajib ini tidak ada{alt}.",
+                         message_en=f"This required column is missing{alt_en}.")
+              for name, sources, alt, alt_en in _NEEDED if not fields & set(sources)]
+    if not regency_in_title and not fields & {"regency_code", "regency_name"}:
+        errors.append(FieldError(field="regency_code", message="Kolom wajib ini tidak ada (atau KABUPATEN, atau nama "
+                                 "kabupaten/kota di judul lembar).", message_en="This required column is missing "
+                                 "(or KABUPATEN, or the regency's name in the sheet's title)."))
+    return errors
 
 
 # --- one row into the body of POST /ikms ---------------------------------------------------------
@@ -297,15 +361,17 @@ def column_of(field: str) -> str:
     return head
 
 
-def row_errors(errors: list[FieldError]) -> list[dict[str, str]]:
-    """Field errors renamed to file columns, as stored with a rejected row."""
+def row_errors(errors: list[FieldError], labels: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Field errors renamed to file columns, as stored with a rejected row: the column's name as the
+    file writes it (`NO. HP`) when the file's `labels` are known, else the template's."""
     out: list[dict[str, str]] = []
     for err in errors:
         message, message_en = err.message, err.message_en
         if err.field == "__extra__":
             message, message_en = ("Baris ini berisi lebih banyak sel daripada judul kolom.",
                                    "This row has more cells than there are column names.")
-        out.append({"field": column_of(err.field), "message": message, "message_en": message_en})
+        column = column_of(err.field)
+        out.append({"field": (labels or {}).get(column, column), "message": message, "message_en": message_en})
     return out
 
 

@@ -111,10 +111,11 @@ class Importer(BackgroundWorker):
             start, content, filename = job.processed, job.content, job.filename
             principal = Principal(username=job.created_by, roles=frozenset({"registrar"}))
         try:
-            rows = read_import_file(content, filename, settings.import_max_rows).rows
+            parsed = read_import_file(content, filename, settings.import_max_rows)
         except ApiError as exc:  # checked at upload; only a changed limit gets here
             self._finish(job_id, "failed", exc.body.message, exc.body.message_en)
             return
+        rows, labels = parsed.rows, parsed.labels
         exit_after = settings.fault_import_exit_after_rows
         position = start
         while position < len(rows):
@@ -126,8 +127,8 @@ class Importer(BackgroundWorker):
                 if job is None or job.processed != position:
                     return  # another worker took it over
                 sentra_ids = service.sentra_ids_by_name(session)
-                for row_number, result in service.import_rows(session, chunk, sentra_ids, principal):
-                    service.record_row(session, job, row_number, result)
+                for row_number, result in service.import_rows(session, chunk, sentra_ids, principal, labels):
+                    service.record_row(session, job, row_number, result, labels)
                     if exit_after is not None and job.processed >= exit_after:
                         session.flush()  # the chunk's rows reach the database, uncommitted, as in a real crash
                         log.critical("fault point: exiting mid-import %s at row %d", job_id, row_number)

@@ -3,21 +3,23 @@ to the caller (the request or the event consumer), so a change and its events ar
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, String, cast, func, or_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col, select
 
-from registry import import_format, rules
+from registry import import_format, office_rows, rules
 from registry.import_format import ImportFile
+from registry.region_names import Places
 from registry.regions import Region, bps_regions
 from registry.schemas import (
     AreaCount,
@@ -565,10 +567,18 @@ class RowOutcome:
     errors: tuple[FieldError, ...] = ()
 
 
-def parse_row(values: dict[str, str], sentra_ids: dict[str, uuid.UUID]) -> IkmCreate | RowOutcome:
+def region_places(session: Session) -> Callable[[], Places]:
+    """The regions an import resolves names against, read (with the villages admins added) when a row
+    first writes a region by name, then kept for the chunk."""
+    return functools.cache(lambda: Places(bps_regions(), [
+        Region(code=a.code, parent_code=a.parent_code, name=a.name) for a in session.exec(select(RegionAddition))]))
+
+
+def parse_row(values: dict[str, str], sentra_ids: dict[str, uuid.UUID], places: Callable[[], Places] | None = None,
+              labels: dict[str, str] | None = None) -> IkmCreate | RowOutcome:
     """A row of an import read with the rules of POST /ikms: the IKM it describes, or its rejection."""
+    values, problems = office_rows.normalise(values, places or (lambda: Places(bps_regions())))
     body, sentra_name = import_format.row_to_ikm(values)
-    problems: list[FieldError] = []
     if sentra_name is not None:
         sentra_id = sentra_ids.get(" ".join(sentra_name.lower().split()))
         if sentra_id is None:
@@ -581,19 +591,22 @@ def parse_row(values: dict[str, str], sentra_ids: dict[str, uuid.UUID]) -> IkmCr
     try:
         data = IkmCreate.model_validate(body)
     except ValidationError as exc:
-        return RowOutcome("rejected", errors=tuple(validation_errors(exc.errors()) + problems))
+        refused = {p.field for p in problems}  # a cell already explained is not explained twice
+        errors = [e for e in validation_errors(exc.errors()) if import_format.column_of(e.field) not in refused]
+        return RowOutcome("rejected", errors=tuple(problems + office_rows.with_values(errors, values, labels or {})))
     if problems:
         return RowOutcome("rejected", errors=tuple(problems))
     return data
 
 
 def import_row(session: Session, values: dict[str, str], sentra_ids: dict[str, uuid.UUID],
-               principal: Principal) -> RowOutcome:
+               principal: Principal, places: Callable[[], Places] | None = None,
+               labels: dict[str, str] | None = None) -> RowOutcome:
     """One row of an import: validated with the rules of POST /ikms, then registered (with its
     `ikm.registered` event, in a savepoint of the caller's transaction), skipped as a duplicate or
     rejected with its reasons. Nothing of a rejected row is written. The slow path that
     `import_rows` falls back to."""
-    data = parse_row(values, sentra_ids)
+    data = parse_row(values, sentra_ids, places or region_places(session), labels)
     if isinstance(data, RowOutcome):
         return data
     match = find_registered(session, data.nib, data.name, data.village_code)
@@ -610,6 +623,12 @@ def import_row(session: Session, values: dict[str, str], sentra_ids: dict[str, u
         return RowOutcome("rejected", errors=(FieldError(
             field="nib", message="NIB ini baru saja didaftarkan oleh pengguna lain.",
             message_en="This NIB was just registered by another user."),))
+    except DataError:
+        # A value the database refuses that the checks let through: this row fails alone.
+        return RowOutcome("rejected", errors=(FieldError(
+            field="row", message="Basis data menolak salah satu nilai baris ini; periksa sel yang berisi karakter "
+            "atau angka yang tidak biasa.", message_en="The database refused one of this row's values; check for "
+            "cells with unusual characters or numbers."),))
     return RowOutcome("accepted", ikm_id=ikm_id)
 
 
@@ -631,13 +650,14 @@ def registered_matches(session: Session, candidates: list[IkmCreate]
 
 
 def import_rows(session: Session, rows: list[tuple[int, dict[str, str]]], sentra_ids: dict[str, uuid.UUID],
-                principal: Principal) -> list[tuple[int, RowOutcome]]:
+                principal: Principal, labels: dict[str, str] | None = None) -> list[tuple[int, RowOutcome]]:
     """A chunk of an import, with the outcome of each row exactly as `import_row` would give it, in
     a handful of queries instead of a dozen per row: regions and duplicates are looked up for the
     whole chunk, and the new IKM are inserted together in one savepoint. Should someone register
     one of the chunk's NIBs between the lookup and the insert, the savepoint is rolled back and the
-    chunk goes row by row."""
-    parsed = [(number, parse_row(values, sentra_ids)) for number, values in rows]
+    chunk goes row by row, as it does when the database refuses a value of one of them."""
+    places = region_places(session)
+    parsed = [(number, parse_row(values, sentra_ids, places, labels)) for number, values in rows]
     candidates = [data for _, data in parsed if isinstance(data, IkmCreate)]
     regions = find_regions(session, sorted({code for d in candidates
                                             for code in (d.regency_code, d.district_code, d.village_code)}))
@@ -676,8 +696,9 @@ def import_rows(session: Session, rows: list[tuple[int, dict[str, str]]], sentra
                     by_name[key] = registration.ikm_id
                 outcomes.append((number, RowOutcome("accepted", ikm_id=registration.ikm_id)))
             _write_registrations(session, registrations)
-    except IntegrityError:
-        return [(number, import_row(session, values, sentra_ids, principal)) for number, values in rows]
+    except (IntegrityError, DataError):
+        return [(number, import_row(session, values, sentra_ids, principal, places, labels))
+                for number, values in rows]
     return outcomes
 
 
@@ -689,8 +710,10 @@ def _duplicate_reason(matched_by: str) -> FieldError:
                       message_en="An IKM of this name in the same village is already registered; row skipped.")
 
 
-def record_row(session: Session, job: ImportJob, row_number: int, result: RowOutcome) -> None:
-    """Count a row on its import (and keep the reasons of one that was not accepted)."""
+def record_row(session: Session, job: ImportJob, row_number: int, result: RowOutcome,
+               labels: dict[str, str] | None = None) -> None:
+    """Count a row on its import (and keep the reasons of one that was not accepted, naming the
+    columns as the file does)."""
     job.processed += 1
     if result.outcome == "accepted":
         job.accepted += 1
@@ -700,7 +723,7 @@ def record_row(session: Session, job: ImportJob, row_number: int, result: RowOut
     else:
         job.rejected += 1
     session.add(ImportRow(import_id=job.id, row_number=row_number, outcome=result.outcome, ikm_id=result.ikm_id,
-                          errors=import_format.row_errors(list(result.errors))))
+                          errors=import_format.row_errors(list(result.errors), labels)))
 
 
 def import_public(session: Session, import_id: uuid.UUID, rows_offset: int = 0, rows_limit: int = 1000) -> ImportPublic:

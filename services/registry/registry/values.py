@@ -172,8 +172,13 @@ def parse_nik(text: str, from_number_cell: bool = False) -> str:
 def parse_nib(text: str, from_number_cell: bool = False) -> str:
     """A NIB typed with spaces or dots; a number cell drops its leading 0, which is put back."""
     digits = _identifier_digits(text, "NIB", 13)
-    if from_number_cell and len(digits) == 12:
-        return "0" + digits
+    if len(digits) == 12:
+        if from_number_cell:
+            return "0" + digits
+        raise ValueProblem("NIB berisi 12 digit, padahal NIB 13 digit. Bila angka 0 di depannya hilang karena "
+                           "kolomnya berformat angka, ubah format kolom NIB menjadi Teks dan ketik ulang NIB-nya.",
+                           "The NIB has 12 digits where a NIB has 13. If its leading 0 was lost because the column "
+                           "is formatted as a number, format the NIB column as Text and type the NIB again.")
     return digits
 
 
@@ -187,12 +192,13 @@ def parse_phone(text: str, from_number_cell: bool = False) -> str:
     digits = re.sub(r"[\s().\-]", "", first)
     if digits.startswith("+"):
         digits = "+" + digits[1:]
-    elif from_number_cell and digits[:1] != "0" and not digits.startswith("62"):
-        digits = "0" + digits
+    elif digits[:1] == "8" or (from_number_cell and digits[:1] != "0" and not digits.startswith("62")):
+        digits = "0" + digits  # a mobile number (08…) or a number cell lost its leading 0
     if not re.fullmatch(r"\+?[0-9]{6,16}", digits):
-        raise ValueProblem(f"Nomor telepon {first!r} tidak terbaca; tulis satu nomor, misalnya 081234567890 atau "
-                           "(0361) 123456.", f"The phone number {first!r} cannot be read; write one number such "
-                           "as 081234567890 or (0361) 123456.")
+        # The number is personal data: the message says what is wrong without repeating it.
+        raise ValueProblem("Nomor telepon tidak terbaca; tulis satu nomor berisi 6 sampai 16 digit, misalnya "
+                           "081234567890 atau (0361) 123456.", "The phone number cannot be read; write one number "
+                           "of 6 to 16 digits such as 081234567890 or (0361) 123456.")
     return digits
 
 
@@ -264,7 +270,8 @@ CERTIFICATE_WORDS = {"pirt": "pirt", "p irt": "pirt", "spp irt": "pirt", "sppirt
                      "halal mui": "halal", "sertifikat halal": "halal", "mui": "halal", "bpom": "bpom_md",
                      "bpom md": "bpom_md", "md": "bpom_md", "pom md": "bpom_md", "sni": "sni", "hki": "hki",
                      "haki": "hki", "hki merek": "hki", "merek": "hki", "merk": "hki", "hak cipta": "hki",
-                     "kompetensi": "competency", "lsp": "competency", "lainnya": "other"}
+                     "kompetensi": "competency", "lsp": "competency", "competency": "competency",
+                     "lainnya": "other", "other": "other"}
 
 
 def parse_certificate_kind(text: str) -> str:

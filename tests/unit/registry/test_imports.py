@@ -64,7 +64,7 @@ def test_an_xlsx_file_reads_like_the_csv_and_keeps_nik_digits() -> None:
 @pytest.mark.parametrize(("content", "filename", "status", "message"), [
     (b"", "x.csv", 422, "Berkas kosong."),
     (b"   \n", "x.csv", 422, "Berkas kosong."),
-    (HEADER.encode() + b"\n\n", "x.csv", 422, "Berkas hanya berisi judul kolom, tanpa data IKM."),
+    (HEADER.encode() + b"\n\n", "x.csv", 422, "Berkas hanya berisi judul kolom (baris 1), tanpa data IKM."),
     (b"\x00\x01garbage", "x.csv", 415, "Berkas ini bukan CSV atau XLSX yang dapat dibaca."),
     (b"PK\x03\x04broken", "x.xlsx", 422, "Berkas XLSX ini rusak atau bukan XLSX."),
     (b"not a zip at all", "x.xlsx", 422, "Berkas XLSX ini rusak atau bukan XLSX."),
@@ -82,14 +82,23 @@ def test_a_file_that_cannot_be_read_is_refused_with_a_reason(content: bytes, fil
 
 def test_a_missing_required_column_and_an_unknown_one_are_each_named() -> None:
     error = refused(HEADER.replace("workers", "pekerja").encode() + b"\n" + ROW.encode())
-    assert error.body.message == "Judul kolom tidak sesuai format impor; lihat templat impor."
+    assert error.body.message == "Judul kolom (baris 1) tidak sesuai format impor; lihat templat impor."
     assert [(e.field, e.message) for e in error.body.errors] == [
-        ("pekerja", "Kolom tidak dikenal (kolom 8)."), ("workers", "Kolom wajib ini tidak ada.")]
+        ("workers", "Kolom wajib ini tidak ada (atau TENAGA KERJA L/P)."),
+        ("pekerja", "Kolom tidak dikenal (kolom 8); kolom ini diabaikan.")]
+
+
+def test_an_unknown_column_is_read_past_with_a_warning() -> None:
+    parsed = read_import_file((HEADER + ",catatan_dinas").encode() + b"\n" + ROW.encode() + b",disurvei 2024", "x.csv",
+                              10)
+    assert "catatan_dinas" not in parsed.rows[0][1] and parsed.rows[0][1]["workers"] == "6"
+    assert [(w.field, w.message_en) for w in parsed.warnings] == [
+        ("catatan_dinas", "Unknown column (column 9); it was ignored.")]
 
 
 def test_a_column_given_twice_is_refused() -> None:
     error = refused((HEADER + ",nama_usaha").encode() + b"\n" + ROW.encode() + b",Lain")
-    assert [(e.field, e.message) for e in error.body.errors] == [("nama_usaha", "Kolom ini muncul dua kali.")]
+    assert [(e.field, e.message) for e in error.body.errors] == [("nama_usaha", "Kolom ini muncul dua kali (kolom 9).")]
 
 
 def test_too_many_rows_is_413_and_asks_to_split_the_file() -> None:

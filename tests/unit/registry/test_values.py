@@ -80,7 +80,9 @@ def test_nik_and_nib_lose_their_spaces_and_dots() -> None:
 
 def test_a_nib_from_a_number_cell_gets_its_leading_zero_back() -> None:
     assert values.parse_nib("912030123456", from_number_cell=True) == "0912030123456"
-    assert values.parse_nib("912030123456") == "912030123456"  # typed as text: left for the 13-digit check
+    with pytest.raises(ValueProblem) as caught:  # typed as text (or a CSV): whether a 0 was lost is not known
+        values.parse_nib("912030123456")
+    assert "format kolom NIB menjadi Teks" in caught.value.message
 
 
 @pytest.mark.parametrize(("text", "number_cell"), [("5104014101800000", True), ("5,10401E+15", False),
@@ -95,7 +97,8 @@ def test_a_nik_that_may_be_rounded_is_refused_with_the_fix(text: str, number_cel
     ("81234567890", True, "081234567890"), ("0812-3456-7890", False, "081234567890"),
     ("(0361) 123456", False, "0361123456"), ("0812345678 / 0813987654", False, "0812345678"),
     ("0812345678, 0813987654", False, "0812345678"), ("+62 812 3456 7890", False, "+6281234567890"),
-    ("6281234567890", True, "6281234567890"),
+    ("6281234567890", True, "6281234567890"), ("81234567890", False, "081234567890"),
+    ("361123456", True, "0361123456"),
 ])
 def test_phones_as_offices_write_them(text: str, number_cell: bool, phone: str) -> None:
     assert values.parse_phone(text, from_number_cell=number_cell) == phone
