@@ -32,13 +32,7 @@ class UnreadableCsv(ValueError):
         self.status = status
 
 
-def read_csv_rows(content: bytes) -> list[list[str]]:
-    """Every row of a CSV file at once (`iter_csv_rows`): only for a file whose rows are already
-    bounded, since a file of blank lines becomes a list of empty rows."""
-    return list(iter_csv_rows(content))
-
-
-def iter_csv_rows(content: bytes) -> Iterator[list[str]]:
+def read_csv_rows(content: bytes) -> Iterator[list[str]]:
     """The rows of a CSV file: UTF-8 (with or without BOM) or Excel-on-Windows cp1252, separated by
     whatever the header line uses most of `;`, `,` or tab (Excel in an Indonesian locale saves `;`).
 
@@ -60,13 +54,13 @@ def iter_csv_rows(content: bytes) -> Iterator[list[str]]:
 
 
 def _encoding(content: bytes) -> str:
-    """UTF-8 when the whole file decodes as UTF-8, else cp1252; checked a megabyte at a time, so the
+    """UTF-8 when the whole file decodes as UTF-8, else cp1252; checked a slice at a time, so the
     check holds no decoded copy of the file."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    step = 1024 * 1024
+    view, step = memoryview(content), 256 * 1024
     try:
         for start in range(0, len(content), step):
-            decoder.decode(content[start:start + step], final=start + step >= len(content))
+            decoder.decode(view[start:start + step], final=start + step >= len(content))
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8-sig"

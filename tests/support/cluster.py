@@ -186,8 +186,10 @@ def prepare_load(c: Cluster, booths: int) -> str:
                                                       "sectors": ["kriya"]}).raise_for_status()
     fair = c.call("exhibitions", "POST", "/exhibitions", user="organiser.load",
                   json=fair_body(sentra_cap=None, regency_max_share=1.0)).raise_for_status().json()
-    c.call("exhibitions", "POST", f"/exhibitions/{fair['id']}/booths", user="organiser.load",
-           json=[booth_body(f"B-{i:05d}") for i in range(max(1, booths))]).raise_for_status()
+    for start in range(0, max(1, booths), 2000):  # a request adds at most 5,000 booths (MAX_BOOTHS)
+        c.call("exhibitions", "POST", f"/exhibitions/{fair['id']}/booths", user="organiser.load",
+               json=[booth_body(f"B-{i:05d}") for i in range(start, min(max(1, booths), start + 2000))]
+               ).raise_for_status()
     fair_id: str = fair["id"]
     return fair_id
 

@@ -7,12 +7,13 @@ Indonesian locale too: `;` as the separator, a decimal comma (2,5), `ya`/`tidak`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from exhibitions.schemas import BoothCreate
+from exhibitions.schemas import MAX_BOOTHS, BoothCreate
 from shared.csvfile import UnreadableCsv, read_csv_rows
 from shared.errors import ApiError, FieldError, validation_errors
 
@@ -20,7 +21,7 @@ TEMPLATE = Path(__file__).resolve().parent / "data" / "floorplan-template.csv"
 COLUMNS = ("code", "hall", "zone", "sectors", "width_m", "depth_m", "x", "y", "kind", "accessible", "power_w",
            "price_idr")
 REQUIRED = ("code", "hall", "zone")
-MAX_ROWS = 5000
+MAX_ROWS = MAX_BOOTHS
 ALIASES = {"kode": "code", "kode_stan": "code", "gedung": "hall", "aula": "hall", "zona": "zone",
            "sektor": "sectors", "lebar_m": "width_m", "panjang_m": "width_m", "kedalaman_m": "depth_m",
            "dalam_m": "depth_m", "jenis": "kind", "akses": "accessible", "aksesibel": "accessible",
@@ -45,20 +46,21 @@ def _key(text: str) -> str:
 
 def read_floorplan_csv(content: bytes) -> tuple[list[int], list[BoothCreate]]:
     """The booths of an uploaded floor plan and the row each came from. Every row is checked; any
-    problem rejects the whole file with 422 naming each row and column."""
+    problem rejects the whole file with 422 naming each row and column. Rows are read one at a time
+    and every line after the header counts toward `MAX_ROWS`, blank ones too, so a file of blank
+    lines is refused at the bound instead of being held."""
     table = _table(content)
-    columns = _header(table[0])
+    columns = _header(next(table))
     lines: list[int] = []
     booths: list[BoothCreate] = []
     errors: list[FieldError] = []
-    rows = 0
-    for line, cells in enumerate(table[1:], start=2):
+    for line, cells in enumerate(table, start=2):
+        if line - 1 > MAX_ROWS:
+            raise _bad_file(f"Terlalu banyak baris: paling banyak {MAX_ROWS:,} stan per berkas (baris kosong ikut "
+                            "dihitung).", f"Too many rows: at most {MAX_ROWS:,} booths per file (blank lines "
+                            "count too).", status=413)
         if not any(c.strip() for c in cells):
             continue
-        rows += 1
-        if rows > MAX_ROWS:
-            raise _bad_file(f"Terlalu banyak baris: paling banyak {MAX_ROWS:,} stan per berkas.",
-                            f"Too many rows: at most {MAX_ROWS:,} booths per file.", status=413)
         if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
             errors.append(FieldError(field=f"{line}", message=f"Baris {line}: ada lebih banyak sel daripada judul "
                                      "kolom.", message_en=f"Row {line}: more cells than column names."))
@@ -79,14 +81,23 @@ def read_floorplan_csv(content: bytes) -> tuple[list[int], list[BoothCreate]]:
     return lines, booths
 
 
-def _table(content: bytes) -> list[list[str]]:
+def _table(content: bytes) -> Iterator[list[str]]:
     if not content.strip():
         raise _bad_file("Berkas kosong.", "The file is empty.")
     if b"\x00" in content[:4096] or content[:4] == b"PK\x03\x04":
         raise _bad_file("Berkas ini bukan CSV; simpan denah sebagai CSV (UTF-8).",
                         "This file is not a CSV; save the floor plan as CSV (UTF-8).", status=415)
     try:
-        return read_csv_rows(content)
+        rows = read_csv_rows(content)
+    except UnreadableCsv as exc:
+        raise _bad_file(exc.message, exc.message_en, status=exc.status) from exc
+    return _unreadable_as_bad_file(rows)
+
+
+def _unreadable_as_bad_file(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    """A row the csv module cannot read, met mid-file, refuses the file like a bad header does."""
+    try:
+        yield from rows
     except UnreadableCsv as exc:
         raise _bad_file(exc.message, exc.message_en, status=exc.status) from exc
 

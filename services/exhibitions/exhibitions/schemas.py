@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic.json_schema import SkipJsonSchema
 
 from shared.bounds import DbInt
-from shared.domain import Sector
+from shared.domain import SECTORS, Sector
 from shared.errors import field_error
 from shared.text import Input
 
@@ -20,6 +20,11 @@ Share = Annotated[float, Field(ge=0, le=1)]
 # Metres from a hall's origin: a hall is far smaller than 10 km, and an unbounded float lets through
 # numbers no floor plan means (and, from JSON's Infinity, ones no reply can carry).
 Coordinate = Annotated[float, Field(ge=-10_000, le=10_000)]
+# Booths one floor-plan request may add, as JSON or as CSV rows: a fair is far smaller, and a body
+# is parsed whole before it is stored.
+MAX_BOOTHS = 5000
+# Input lists are bounded like every other input: each sector at most once, every kabupaten/kota.
+Sectors = Annotated[list[Sector], Field(max_length=len(SECTORS))]
 
 
 class Page(BaseModel, Generic[T]):
@@ -37,8 +42,9 @@ class ExhibitionCreate(Input):
     ends_on: date
     application_deadline: date
     requires_curation: bool = False
-    sectors: list[Sector] = []
-    regency_codes: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]] = []
+    sectors: Sectors = []
+    regency_codes: Annotated[list[Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]],
+                             Field(max_length=1000)] = []
     regency_min_share: Share = 0.0
     regency_max_share: Share = 1.0
     sentra_cap: Annotated[int, Field(ge=1, le=10_000, description="booths one sentra may take at most")] | None = None
@@ -87,7 +93,7 @@ class BoothCreate(Input):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
     hall: Text
     zone: Text
-    sectors: list[Sector] = []
+    sectors: Sectors = []
     width_m: Annotated[float, Field(gt=0, le=100)] = 3
     depth_m: Annotated[float, Field(gt=0, le=100)] = 3
     x: Coordinate = 0

@@ -17,6 +17,7 @@ from typing import Any
 from registry.headers import NOT_STORED, OFFICE_ALIASES, OFFICE_FIELDS, ROW_NUMBER, header_key
 from registry.region_names import Places, regency_in_title
 from registry.regions import bps_regions
+from registry.upload_limits import check_xlsx_sizes
 from registry.workbook import (
     HEADER_SEARCH_ROWS,
     XLSX_ERRORS,
@@ -136,6 +137,7 @@ def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile
                         "The old XLS format is not supported; save as XLSX or CSV.", status=415)
     limit = max_rows + _TOO_MANY_ROWS_EXTRA
     if content[:4] == b"PK\x03\x04":
+        check_xlsx_sizes(content)  # a zip bomb is refused before openpyxl inflates it
         file_format, sheets = "xlsx", _xlsx_sheets(content, limit)
     elif filename.lower().endswith((".xlsx", ".xlsm")):
         raise _bad_file("Berkas XLSX ini rusak atau bukan XLSX.", "This XLSX file is damaged or not an XLSX file.")

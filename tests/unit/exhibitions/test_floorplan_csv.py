@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from exhibitions.floorplan_csv import MAX_ROWS, read_floorplan_csv, template
@@ -88,3 +90,22 @@ def test_a_file_that_is_not_a_floor_plan_says_why(content: bytes, status: int, w
 def test_a_file_too_large_is_refused() -> None:
     rows = "".join(f"B-{i:05d},H,Z\n" for i in range(MAX_ROWS + 1))
     assert problem("code,hall,zone\n" + rows).status == 413
+
+
+def test_blank_lines_count_toward_the_row_bound_and_are_never_held() -> None:
+    content = b"code,hall,zone\nA-01,H,Z\n" + b"\r\n" * (8 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        err = problem(content)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert err.status == 413
+    assert err.body.message == f"Terlalu banyak baris: paling banyak {MAX_ROWS:,} stan per berkas (baris kosong ikut " \
+                               "dihitung)."
+    assert peak < 2 * 1024 * 1024  # the file is 16 MB; its blank lines as lists would take over 500 MB
+
+
+def test_a_few_blank_lines_between_booths_are_skipped() -> None:
+    lines, booths = read_floorplan_csv(b"code,hall,zone\n\nA-01,H,Z\n,,\n\nA-02,H,Z\n")
+    assert (lines, [b.code for b in booths]) == ([3, 6], ["A-01", "A-02"])

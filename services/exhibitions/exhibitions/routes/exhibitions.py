@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from exhibitions import floorplan_csv, service
 from exhibitions.routes import SettingsDep
 from exhibitions.schemas import (
+    MAX_BOOTHS,
     BoothCreate,
     BoothPublic,
     CombineRequest,
@@ -22,6 +23,7 @@ from exhibitions.tables import Exhibition
 from shared.auth import Principal, require_roles
 from shared.bounds import Limit, Offset
 from shared.errors import ApiError
+from shared.limits import UPLOAD
 from shared.web import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/exhibitions", tags=["fairs and floor plans"])
@@ -70,8 +72,8 @@ def get_exhibition(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -> 
 
 @router.post("/{exhibition_id}/booths", status_code=status.HTTP_201_CREATED, response_model=list[BoothPublic],
              summary="Add booths to the floor plan (bulk)")
-def add_booths(exhibition_id: uuid.UUID, booths: list[BoothCreate], uow: UnitOfWorkDep,
-               _: Organiser) -> list[BoothPublic]:
+def add_booths(exhibition_id: uuid.UUID, booths: Annotated[list[BoothCreate], Body(max_length=MAX_BOOTHS)],
+               uow: UnitOfWorkDep, _: Organiser) -> list[BoothPublic]:
     rows = service.add_booths(uow.session, exhibition_id, booths)
     uow.commit()
     return [service.booth_public(uow.session, b) for b in rows]
@@ -79,7 +81,7 @@ def add_booths(exhibition_id: uuid.UUID, booths: list[BoothCreate], uow: UnitOfW
 
 @router.post("/{exhibition_id}/booths.csv", status_code=status.HTTP_201_CREATED, response_model=list[BoothPublic],
              summary="Add booths from a CSV file (the body is the file; see GET /exhibitions/floorplan-template.csv): "
-                     "every row or none")
+                     "every row or none", openapi_extra=UPLOAD)
 def add_booths_csv(exhibition_id: uuid.UUID, content: Annotated[bytes, Body(media_type="text/csv")],
                    uow: UnitOfWorkDep, _: Organiser,
                    content_type: Annotated[str, Header()] = "") -> list[BoothPublic]:
