@@ -15,6 +15,7 @@ from registry.schemas import Created, ImportPublic, ImportSummary, Page
 from shared.auth import Principal, require_roles
 from shared.bounds import Limit, Offset
 from shared.errors import ApiError
+from shared.limits import UPLOAD, size_words
 from shared.web import SessionDep, UnitOfWorkDep
 
 router = APIRouter(tags=["imports"])
@@ -25,21 +26,20 @@ TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "import-template.cs
 
 
 def _too_large(limit: int) -> ApiError:
-    return ApiError(413, "file_too_large", f"Berkas terlalu besar: paling besar {limit // (1024 * 1024)} MB; "
-                    "bagi berkasnya.", f"The file is too large: at most {limit // (1024 * 1024)} MB; split it.")
+    return ApiError(413, "file_too_large", f"Berkas terlalu besar: paling besar {size_words(limit)}; bagi berkasnya.",
+                    f"The file is too large: at most {size_words(limit)}; split it.")
 
 
 @router.post("/imports", status_code=status.HTTP_202_ACCEPTED, response_model=Created,
-             summary="Start importing a CSV or XLSX file of IKM (see GET /imports/template.csv)")
+             summary="Start importing a CSV or XLSX file of IKM (see GET /imports/template.csv)", openapi_extra=UPLOAD)
 def start_import(
     request: Request, uow: UnitOfWorkDep, principal: Registrar,
     file: Annotated[UploadFile, File(description="CSV (comma or semicolon) or XLSX, one IKM per row")],
 ) -> Created:
     settings = request.app.state.settings
     limit: int = settings.import_max_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise _too_large(limit)
+    # The body was bounded as it arrived (SENTRA_UPLOAD_MAX_BYTES) and spooled to a temporary file;
+    # the file itself may be smaller still.
     content = file.file.read(limit + 1)
     if len(content) > limit:
         raise _too_large(limit)
