@@ -29,6 +29,7 @@ fi
 # win over the env file.
 export SENTRA_SECRET_KEY="lint-only-not-a-secret"
 export SENTRA_ADMIN_PASSWORD="lint-only-not-a-secret"
+export SENTRA_PERSONAL_DATA_KEY="lint-only-not-a-secret"
 export POSTGRES_PASSWORD="lint-only-not-a-secret"
 
 status=0

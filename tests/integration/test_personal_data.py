@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 from sqlalchemy import text
@@ -45,6 +46,21 @@ def _everything_written(c: Cluster) -> str:
     return "\n".join(entries + logs)
 
 
+def _niks_readable_in_database(c: Cluster, niks: list[str]) -> list[str]:
+    """The NIKs a copy of the registry's database shows (ADR 0016: none)."""
+    url = c["registry"].env.get("REGISTRY_DATABASE_URL")
+    if url is None:
+        files = sorted((c.root / "data").glob("registry.db*"))
+        assert files, "the registry's SQLite file"
+        dump = b"".join(f.read_bytes() for f in files).decode("latin-1")
+    else:
+        with psycopg.connect(url) as conn:
+            stored = conn.execute("SELECT owner_nik, owner_nik_hash FROM ikm").fetchall()
+        assert stored and all(nik.startswith("v1.") and len(fp) == 64 for nik, fp in stored)
+        dump = str(stored)
+    return [nik for nik in niks if nik in dump]
+
+
 @pytest.mark.postgres
 def test_no_personal_data_in_logs_events_or_organiser_exports(any_db_cluster: Cluster) -> None:
     c = any_db_cluster
@@ -76,6 +92,7 @@ def test_no_personal_data_in_logs_events_or_organiser_exports(any_db_cluster: Cl
     written = _everything_written(c) + exports
     leaked = sorted(value for value in secrets if value in written)
     assert leaked == []
+    assert _niks_readable_in_database(c, [str(b["owner"]["nik"]) for b in bodies]) == []  # type: ignore[index]
     # The registrar's own export does hold them: the check above could have found them.
     assert str(bodies[1]["owner"]["nik"]) in c.call("registry", "GET", "/ikms.csv", user="wayan.registrar").text  # type: ignore[index]
 

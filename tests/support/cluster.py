@@ -99,6 +99,7 @@ class Cluster:
             "SENTRA_DATA_DIR": str(root / "data"),
             "SENTRA_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "SENTRA_SECRET_KEY": "test-secret-key-for-the-suite-only-0123456789",
+            "SENTRA_PERSONAL_DATA_KEY": "test-personal-data-key-for-the-suite-only-987",
             "SENTRA_CLAIM_IDLE_MS": "1500",
             "SENTRA_MAX_DELIVERIES": "3",
             "SENTRA_RELAY_POLL_S": "0.2",

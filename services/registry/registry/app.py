@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
-from registry import service, users
+from registry import personal, service, users
 from registry.handlers import HANDLERS
 from registry.importer import Importer
 from registry.regions import bps_regions
@@ -29,6 +29,7 @@ log = logging.getLogger("sentra.registry")
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
+    personal.use_key(settings.personal_data_key.get_secret_value())
 
     importer: list[Importer] = []
     registrations: list[GroupCommit[service.Registering, uuid.UUID]] = []

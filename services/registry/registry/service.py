@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from registry import import_format, office_rows, rules
 from registry.import_format import ImportFile
+from registry.personal import nik_fingerprint
 from registry.region_names import Places
 from registry.regions import Region, bps_regions
 from registry.schemas import (
@@ -257,7 +258,8 @@ def _registration(data: IkmCreate, principal: Principal) -> Registration:
     scale = rules.umkm_scale(data.investment_idr, data.annual_sales_idr)
     ikm = {
         "id": ikm_id, "nib": data.nib, "name": data.name, "owner_name": data.owner.name,
-        "owner_nik": data.owner.nik, "owner_phone": data.owner.phone, "owner_gender": data.owner.gender,
+        "owner_nik": data.owner.nik, "owner_nik_hash": nik_fingerprint(data.owner.nik),
+        "owner_phone": data.owner.phone, "owner_gender": data.owner.gender,
         "sector": data.sector, "local_label": data.local_label, "kbli": data.kbli, "kbli_version": data.kbli_version,
         "business_form": data.business_form, "regency_code": data.regency_code,
         "district_code": data.district_code, "village_code": data.village_code, "address": data.address,
@@ -348,6 +350,8 @@ def update_ikm(session: Session, ikm_id: uuid.UUID, data: IkmUpdate) -> list[str
 
     for name, value in changes.items():
         setattr(ikm, name, value)
+    if "owner_nik" in changes:
+        ikm.owner_nik_hash = nik_fingerprint(ikm.owner_nik)
     if "name" in changes:
         ikm.name_key = rules.name_key(ikm.name)
     before = (ikm.industry_class, ikm.umkm_scale)

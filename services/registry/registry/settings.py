@@ -3,13 +3,18 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 
 from shared.passwords import password_problems
-from shared.settings import DEV_ADMIN_PASSWORD, ServiceSettings
+from shared.settings import DEV_ADMIN_PASSWORD, MIN_SECRET_KEY_BYTES, ServiceSettings
+
+DEV_PERSONAL_DATA_KEY = "sentra-development-only-personal-data-key"
 
 
 class RegistrySettings(ServiceSettings):
     service_name: str = "registry"
     port: int = Field(default=8001, validation_alias=AliasChoices("REGISTRY_PORT", "port"))
     database_url: str = Field(default="", validation_alias=AliasChoices("REGISTRY_DATABASE_URL", "DATABASE_URL"))
+    # Encrypts NIKs at rest and keys their fingerprints (registry/personal.py, ADR 0016). Changing
+    # it makes stored NIKs unreadable: keep it with the database's backups, apart from them.
+    personal_data_key: SecretStr = Field(default=SecretStr(DEV_PERSONAL_DATA_KEY), alias="SENTRA_PERSONAL_DATA_KEY")
     # The first admin's password; without it no admin is created (production must set it).
     admin_password: SecretStr | None = Field(default=None, alias="SENTRA_ADMIN_PASSWORD")
 
@@ -39,6 +44,11 @@ class RegistrySettings(ServiceSettings):
 
     def safety_problems(self) -> list[str]:
         problems = super().safety_problems()
+        key = self.personal_data_key.get_secret_value()
+        if key == DEV_PERSONAL_DATA_KEY:
+            problems.append("SENTRA_PERSONAL_DATA_KEY is the development key published in the repository")
+        elif len(key.encode()) < MIN_SECRET_KEY_BYTES:
+            problems.append(f"SENTRA_PERSONAL_DATA_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes")
         if self.admin_password is not None:
             password = self.admin_password.get_secret_value()
             if password == DEV_ADMIN_PASSWORD:

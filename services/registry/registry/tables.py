@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary
+from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
+from registry.personal import EncryptedFile, EncryptedNik
 from shared.consumer import InboxEvent
 from shared.db import UtcDateTime
 from shared.ids import new_id
@@ -62,7 +63,10 @@ class Ikm(SQLModel, table=True):
     nib: str | None = Field(default=None, max_length=13, unique=True)
     name: str = Field(max_length=200, index=True)
     owner_name: str = Field(max_length=200)
-    owner_nik: str = Field(max_length=16)
+    # Sealed in the database, 16 digits in Python (registry/personal.py); the fingerprint finds
+    # the same NIK without decrypting every row.
+    owner_nik: str = Field(sa_column=Column(EncryptedNik(), nullable=False))
+    owner_nik_hash: str = Field(max_length=64, index=True)
     owner_phone: str | None = Field(default=None, max_length=20)
     owner_gender: str | None = Field(default=None, max_length=1)
     sector: str = Field(max_length=40, index=True)
@@ -156,7 +160,7 @@ class ImportJob(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     filename: str = Field(max_length=255)
     file_format: str = Field(max_length=10)
-    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    content: bytes | None = Field(default=None, sa_column=Column(EncryptedFile(), nullable=True))
     status: str = Field(default="queued", max_length=20, index=True)
     total: int = 0
     processed: int = 0

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from registry import personal
 from registry.app import MIGRATIONS
+from registry.settings import DEV_PERSONAL_DATA_KEY
 from shared.db import make_engine, migrate
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _nik_key() -> None:
+    """The key a registry process sets at start-up (registry/personal.py)."""
+    personal.use_key(DEV_PERSONAL_DATA_KEY)
 
 
 def fresh_engine(path: Path) -> Engine:
