@@ -291,6 +291,14 @@ class Created(BaseModel):
     id: uuid.UUID
 
 
+class ImportStarted(Created):
+    """An import queued, with where its table was found and the columns read past."""
+
+    sheet: str | None = Field(description="the worksheet read (a workbook may hold a recap sheet too)")
+    header_row: int = Field(description="the line of the column names (under a title block, if any)")
+    warnings: list[FieldError] = Field(description="columns read past: unknown, or with no place in the register yet")
+
+
 class UserCreate(Input):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64,
                                                pattern=r"^[a-z0-9._-]+$")]

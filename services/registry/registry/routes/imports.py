@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 
 from registry import service
 from registry.import_format import read_import_file
-from registry.schemas import Created, ImportPublic, ImportSummary, Page
+from registry.schemas import ImportPublic, ImportStarted, ImportSummary, Page
 from shared.auth import Principal, require_roles
 from shared.bounds import Limit, Offset
 from shared.errors import ApiError
@@ -30,12 +30,12 @@ def _too_large(limit: int) -> ApiError:
                     f"The file is too large: at most {size_words(limit)}; split it.")
 
 
-@router.post("/imports", status_code=status.HTTP_202_ACCEPTED, response_model=Created,
+@router.post("/imports", status_code=status.HTTP_202_ACCEPTED, response_model=ImportStarted,
              summary="Start importing a CSV or XLSX file of IKM (see GET /imports/template.csv)", openapi_extra=UPLOAD)
 def start_import(
     request: Request, uow: UnitOfWorkDep, principal: Registrar,
     file: Annotated[UploadFile, File(description="CSV (comma or semicolon) or XLSX, one IKM per row")],
-) -> Created:
+) -> ImportStarted:
     settings = request.app.state.settings
     limit: int = settings.import_max_bytes
     # The body was bounded as it arrived (SENTRA_UPLOAD_MAX_BYTES) and spooled to a temporary file;
@@ -51,7 +51,7 @@ def start_import(
     if importer is not None:
         importer.notify()
     # else an `api` process (ADR 0015): the `worker`'s importer finds the job at its next poll.
-    return Created(id=job.id)
+    return ImportStarted(id=job.id, sheet=parsed.sheet, header_row=parsed.header_line, warnings=list(parsed.warnings))
 
 
 @router.get("/imports/template.csv", response_class=PlainTextResponse, summary="The import template (header line)")
