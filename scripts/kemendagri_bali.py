@@ -2,7 +2,7 @@
 `idn-area-data` (data: Open Database License; see that folder's KEMENDAGRI.md).
 
     npm pack idn-area-data && tar xzf idn-area-data-*.tgz
-    .venv/bin/python scripts/kemendagri_bali.py package/data \
+    PYTHONPATH=. .venv/bin/python scripts/kemendagri_bali.py package/data \
         > services/registry/registry/data/wilayah/kemendagri-bali.csv
 
 Each Kemendagri village of Bali (province 51) becomes one line: its dotted Kemendagri code, the BPS
@@ -23,6 +23,8 @@ import gzip
 import re
 import sys
 from pathlib import Path
+
+from shared.csvfile import CsvWriter
 
 WILAYAH = Path(__file__).resolve().parents[1] / "services" / "registry" / "registry" / "data" / "wilayah"
 
@@ -60,33 +62,44 @@ def bps(name: str) -> list[list[str]]:
         return [r for r in csv.reader(fh) if r and r[0].startswith("51")]
 
 
-def main(source: Path) -> None:
-    districts = bps("districts")
-    villages = bps("villages")
-    bps_codes = {r[0] for r in villages}
-    district_by_name = {(r[1], key(r[2])): r[0] for r in districts}
+Placed = list[tuple[dict[str, str], str, str | None]]  # (Kemendagri row, BPS kecamatan, BPS code or None)
+
+
+def place(source: Path, villages: list[list[str]]) -> Placed:
+    """Each Kemendagri village of Bali with its BPS kecamatan and, when BPS 2017 lists it, its BPS code."""
+    district_by_name = {(r[1], key(r[2])): r[0] for r in bps("districts")}
     village_by_name = {(r[1], key(r[2])): r[0] for r in villages}
     with open(source / "districts.csv", encoding="utf-8") as fh:
         kd_district = {r["code"]: r for r in csv.DictReader(fh) if r["code"].startswith("51.")}
     with open(source / "villages.csv", encoding="utf-8") as fh:
         kd_villages = [r for r in csv.DictReader(fh) if r["code"].startswith("51.")]
-    placed: list[tuple[dict[str, str], str, str | None]] = []  # (row, BPS kecamatan, BPS code or None)
+    placed: Placed = []
     for row in kd_villages:
         district = kd_district[row["district_code"]]
-        regency = district["regency_code"].replace(".", "")
-        bps_district = district_by_name.get((regency, key(district["name"])))
+        bps_district = district_by_name.get((district["regency_code"].replace(".", ""), key(district["name"])))
         if bps_district is None:
             print(f"no BPS kecamatan for {district['name']} ({row['district_code']})", file=sys.stderr)
             continue
         placed.append((row, bps_district, village_by_name.get((bps_district, key(row["name"])))))
+    return pair_remaining(placed, villages)
+
+
+def pair_remaining(placed: Placed, villages: list[list[str]]) -> Placed:
+    """Villages left without a BPS code, paired with the BPS villages of their kecamatan left unused."""
     used = {code for _, _, code in placed if code}
     for district_code in sorted({d for _, d, code in placed if code is None}):
         alone = [row for row, d, code in placed if d == district_code and code is None]
         spelled = pair_spellings(alone, [v for v in villages if v[1] == district_code and v[0] not in used])
         placed = [(row, d, spelled.get(row["code"], code)) for row, d, code in placed]
-    out = csv.writer(sys.stdout, lineterminator="\n")
+    return placed
+
+
+def main(source: Path) -> None:
+    villages = bps("villages")
+    bps_codes = {r[0] for r in villages}
+    out = CsvWriter(sys.stdout, lineterminator="\n")
     out.writerow(["kemendagri_code", "code", "district_code", "name", "in_bps_2017"])
-    for row, bps_district, code in placed:
+    for row, bps_district, code in place(source, villages):
         new_code = register_code(row["code"], bps_district)
         assert code is not None or new_code not in bps_codes, new_code
         out.writerow([row["code"], code or new_code, bps_district, row["name"], "0" if code is None else "1"])

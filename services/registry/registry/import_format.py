@@ -130,19 +130,7 @@ _TOO_MANY_ROWS_EXTRA = HEADER_SEARCH_ROWS + 100  # a title block, a totals row a
 
 def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile:
     """Read a CSV or XLSX upload, or raise a 4xx `ApiError` that says what is wrong with it."""
-    if not content.strip():
-        raise _bad_file("Berkas kosong.", "The file is empty.")
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _bad_file("Format XLS lama tidak didukung; simpan sebagai XLSX atau CSV.",
-                        "The old XLS format is not supported; save as XLSX or CSV.", status=415)
-    limit = max_rows + _TOO_MANY_ROWS_EXTRA
-    if content[:4] == b"PK\x03\x04":
-        check_xlsx_sizes(content)  # a zip bomb is refused before openpyxl inflates it
-        file_format, sheets = "xlsx", _xlsx_sheets(content, limit)
-    elif filename.lower().endswith((".xlsx", ".xlsm")):
-        raise _bad_file("Berkas XLSX ini rusak atau bukan XLSX.", "This XLSX file is damaged or not an XLSX file.")
-    else:
-        file_format, sheets = "csv", [_csv_sheet(content, limit)]
+    file_format, sheets = _sheets(content, filename, max_rows + _TOO_MANY_ROWS_EXTRA)
     try:
         layout = find_layout(sheets, _known)
     except UnreadableSheet as exc:
@@ -150,17 +138,8 @@ def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile
     regency = None if any(field_for(label) in ("regency_code", "regency_name") for label in layout.labels) \
         else regency_in_title(Places(bps_regions()), layout.title)
     header = _check_header(layout, regency is not None)
-    rows: list[tuple[int, dict[str, str]]] = []
-    for line_number, cells in layout.rows:
-        values = {"__extra__": "1"} if any(cell_text(c) for c in cells[len(layout.labels):]) else {}
-        values.update({name: (cell_text(cells[i]) if i < len(cells) else "") for i, name in header.positions})
-        numeric = [name for i, name in header.positions
-                   if name in _NUMBER_SENSITIVE and i < len(cells) and is_number_cell(cells[i])]
-        if numeric:
-            values["__numeric__"] = " ".join(numeric)
-        if regency is not None:
-            values["regency_code"] = regency
-        rows.append((line_number, values))
+    rows = [(line_number, _row_values(cells, header, len(layout.labels), regency))
+            for line_number, cells in layout.rows]
     if len(rows) > max_rows or layout.truncated:
         raise _bad_file(f"Terlalu banyak baris: paling banyak {max_rows:,} per berkas; bagi berkasnya.",
                         f"Too many rows: at most {max_rows:,} per file; split the file.", status=413)
@@ -173,6 +152,33 @@ def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile
         for i in header.blank if any(i < len(cells) and cell_text(cells[i]) for _, cells in layout.rows)]
     return ImportFile(file_format, tuple(name for _, name in header.positions), rows, header.labels,
                       tuple(warnings), layout.sheet, layout.header_line)
+
+
+def _sheets(content: bytes, filename: str, limit: int) -> tuple[str, list[Sheet]]:
+    if not content.strip():
+        raise _bad_file("Berkas kosong.", "The file is empty.")
+    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise _bad_file("Format XLS lama tidak didukung; simpan sebagai XLSX atau CSV.",
+                        "The old XLS format is not supported; save as XLSX or CSV.", status=415)
+    if content[:4] == b"PK\x03\x04":
+        check_xlsx_sizes(content)  # a zip bomb is refused before openpyxl inflates it
+        return "xlsx", _xlsx_sheets(content, limit)
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        raise _bad_file("Berkas XLSX ini rusak atau bukan XLSX.", "This XLSX file is damaged or not an XLSX file.")
+    return "csv", [_csv_sheet(content, limit)]
+
+
+def _row_values(cells: list[Any], header: _Header, width: int, regency: str | None) -> dict[str, str]:
+    """A data row as text by field, marking the number cells a NIK, NIB or phone came from."""
+    values = {"__extra__": "1"} if any(cell_text(c) for c in cells[width:]) else {}
+    values.update({name: (cell_text(cells[i]) if i < len(cells) else "") for i, name in header.positions})
+    numeric = [name for i, name in header.positions
+               if name in _NUMBER_SENSITIVE and i < len(cells) and is_number_cell(cells[i])]
+    if numeric:
+        values["__numeric__"] = " ".join(numeric)
+    if regency is not None:
+        values["regency_code"] = regency
+    return values
 
 
 def _csv_sheet(content: bytes, limit: int) -> Sheet:

@@ -113,13 +113,7 @@ class Places:
 
     def _pick(self, text: str, keyed: dict[str, list[Region]], what: str, what_en: str, where: str | None) -> Region:
         key = place_key(text)
-        found = keyed.get(key, [])
-        if not found and key:
-            close = [k for k in difflib.get_close_matches(key, list(keyed), n=3, cutoff=CLOSE)
-                     if _directions(keyed[k][0].name) == _directions(text)]
-            best = [k for k in close if difflib.SequenceMatcher(None, key, k).ratio()
-                    == difflib.SequenceMatcher(None, key, close[0]).ratio()] if close else []
-            found = [r for k in best for r in keyed[k]]
+        found = keyed.get(key, []) or _close(text, key, keyed)
         if len(found) == 1:
             return found[0]
         place, place_en = (f" di {where}", f" in {where}") if where else ("", "")
@@ -140,6 +134,18 @@ class Places:
     def _described(self, region: Region) -> str:
         parent = f" ({self.name_of(region.parent_code)})" if region.parent_code else ""
         return f"{region.name}{parent} {region.code}"
+
+
+def _close(text: str, key: str, keyed: dict[str, list[Region]]) -> list[Region]:
+    """The places spelled closest to `key` (all of them when two are equally close)."""
+    if not key:
+        return []
+    close = [k for k in difflib.get_close_matches(key, list(keyed), n=3, cutoff=CLOSE)
+             if _directions(keyed[k][0].name) == _directions(text)]
+    if not close:
+        return []
+    best = difflib.SequenceMatcher(None, key, close[0]).ratio()
+    return [r for k in close if difflib.SequenceMatcher(None, key, k).ratio() == best for r in keyed[k]]
 
 
 def _regencies(index: RegionIndex) -> list[Region]:

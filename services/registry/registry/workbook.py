@@ -185,6 +185,14 @@ def find_layout(sheets: list[Sheet], knows: Callable[[str], bool]) -> Layout:
     return best[1]
 
 
+def _data_rows(rows: Rows) -> Rows:
+    """The rows up to a totals row or a signature block."""
+    for index, (_, row) in enumerate(rows):
+        if is_end_of_data(_texts(row)):
+            return rows[:index]
+    return rows
+
+
 def _sheet_layout(sheet: Sheet, knows: Callable[[str], bool]) -> Layout | None:
     """The header is the row among the first ones that names the most known columns; with none
     (a file of unknown columns), the first row, so that the caller can say what is wrong with it."""
@@ -198,10 +206,6 @@ def _sheet_layout(sheet: Sheet, knows: Callable[[str], bool]) -> Layout | None:
     start = at + (2 if second is not None else 1)
     if start < len(sheet.rows) and is_numbering_row(_texts(sheet.rows[start][1])):
         start += 1
-    rows: Rows = []
-    for line, row in sheet.rows[start:]:
-        if is_end_of_data(_texts(row)):
-            break
-        rows.append((line, row))
+    rows = _data_rows(sheet.rows[start:])
     title = tuple(" ".join(t for t in row if t) for row in texts[:at])
     return Layout(sheet.name, sheet.rows[at][0], tuple(_labels(texts[at], second)), title, rows, sheet.truncated)
