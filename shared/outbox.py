@@ -8,6 +8,8 @@ next pass, and the consumers' inbox absorbs the duplicate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import json
 import logging
 import uuid
@@ -20,7 +22,7 @@ from prometheus_client import Counter, Gauge
 from redis.asyncio import Redis
 from sqlalchemy import Column, Text, delete, func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from shared.db import UtcDateTime, session_scope
@@ -85,6 +87,50 @@ def correlation_id_of(body: str) -> str:
     return str(json.loads(body)["correlation_id"])
 
 
+class RelayLeadership:
+    """Which relay publishes a database's outbox when several processes share it (replicas of a
+    service's worker on PostgreSQL).
+
+    One relay at a time holds a PostgreSQL advisory lock on a connection it keeps open, so the
+    outbox goes out once and in order. The lock lasts as long as that connection: a relay that
+    dies, or loses its connection, lets another replica take over at its next pass. On SQLite a
+    service runs one worker process (ADR 0015), and every relay leads."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self._engine = engine
+        self._key = int.from_bytes(hashlib.sha256(f"sentra-relay:{name}".encode()).digest()[:8], "big", signed=True)
+        self._conn: Connection | None = None
+
+    def holds(self) -> bool:
+        """Whether this relay leads now (taking the lead if nobody holds it)."""
+        if self._engine.dialect.name != "postgresql":
+            return True
+        if self._conn is not None:
+            try:
+                self._conn.exec_driver_sql("SELECT 1")
+                return True
+            except Exception:
+                self.release()
+        # Autocommit: a connection kept open must not sit in a transaction (it would hold back
+        # vacuum); the session-level lock needs none.
+        conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            if conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({self._key})").scalar():
+                self._conn = conn
+                return True
+        except Exception:
+            conn.close()
+            raise
+        conn.close()
+        return False
+
+    def release(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()  # ends the session: PostgreSQL lets go of the lock
+            self._conn = None
+
+
 class OutboxRelay(BackgroundWorker):
     """Publishes unpublished outbox rows in insertion order; keeps trying while Redis is away."""
 
@@ -100,6 +146,7 @@ class OutboxRelay(BackgroundWorker):
         linger_s: float = 0.0,
         batch: int = 200,
         keep_published: timedelta = timedelta(days=7),
+        lock_name: str = "outbox",
     ) -> None:
         super().__init__(poll_s, linger_s)
         self._engine = engine
@@ -108,8 +155,11 @@ class OutboxRelay(BackgroundWorker):
         self._batch = batch
         self._keep_published = keep_published
         self._passes = 0
+        self.leadership = RelayLeadership(engine, lock_name)
 
     async def one_pass(self) -> bool:
+        if not await asyncio.to_thread(self.leadership.holds):
+            return False  # another replica's relay publishes this database's outbox
         sent = await self.publish_pending()
         self._passes += 1
         if self._passes % 1000 == 0:
@@ -170,6 +220,10 @@ class OutboxRelay(BackgroundWorker):
             session.execute(
                 update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(published_at=utcnow())
             )
+
+    async def stop(self) -> None:
+        await super().stop()
+        self.leadership.release()
 
     def _prune(self) -> None:
         cutoff = utcnow() - self._keep_published

@@ -35,6 +35,7 @@ from shared.headers import safe_correlation_id, security_headers
 from shared.ids import new_id
 from shared.limits import BodyLimit
 from shared.logs import configure_logging, correlation
+from shared.openapi import install as declare_error_replies
 from shared.outbox import OutboxRelay
 from shared.revocation import RevocationRefresher, Revocations
 from shared.settings import ServiceSettings, UnsafeSettings
@@ -60,7 +61,7 @@ class Runtime:
         self.redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
         self.relay = OutboxRelay(self.engine, self.redis, read_engine=self.read_engine,
                                  poll_s=settings.relay_poll_s, linger_s=settings.batch_linger_ms / 1000,
-                                 batch=settings.relay_batch)
+                                 batch=settings.relay_batch, lock_name=settings.service_name)
         # Where an `api` process's commits wake the `worker`'s relay (ADR 0015).
         self.wake_channel = f"sentra:{settings.service_name}:outbox"
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -276,7 +277,8 @@ def _ops_router() -> APIRouter:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Database and Redis are reachable")
+    @router.get("/readyz", summary="Database and Redis are reachable",
+                responses={503: {"description": "Not ready: the database or Redis does not answer (same body)"}})
     async def readyz(request: Request) -> JSONResponse:
         runtime = runtime_of(request)
         db_ok = await asyncio.to_thread(database_reachable, runtime.read_engine)
@@ -386,6 +388,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.revocations = runtime.revocations
     install_error_handlers(app)
+    declare_error_replies(app)
 
     app.add_middleware(BodyLimit, body_max_bytes=settings.body_max_bytes, upload_max_bytes=settings.upload_max_bytes)
     app.add_middleware(RequestMetrics)  # added last: outermost, so a 413 is counted and carries its id

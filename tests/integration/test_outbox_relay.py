@@ -75,3 +75,42 @@ def test_the_relay_publishes_rows_in_order_as_faststream_reads_them(tmp_path: Pa
     with Session(engine) as session:
         assert session.exec(select(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))).all() == []
     engine.dispose()
+
+
+def test_two_relays_on_one_postgresql_outbox_publish_each_event_once(postgres_server: str, redis_url: str) -> None:
+    """Replicas of a service's worker share its database: one relay leads at a time, and when it
+    stops another takes over with nothing sent twice or lost."""
+    from tests.support.servers import create_database
+
+    engine = make_engine(create_database(postgres_server, "sentra_relay_replicas"))
+    SQLModel.metadata.create_all(engine, tables=[OutboxEvent.__table__])  # type: ignore[attr-defined]
+
+    def stage(count: int) -> list[Envelope]:
+        events = [registered(i) for i in range(count)]
+        with session_scope(engine) as session:
+            for event in events:
+                add_event(session, event)
+        return events
+
+    async def scenario() -> tuple[list[int], list[int], int]:
+        redis = Redis.from_url(redis_url)
+        one, two = (OutboxRelay(engine, redis, batch=50, lock_name="registry") for _ in range(2))
+        first = stage(120)
+        # Each worker runs its passes one after another; the two workers' passes interleave.
+        passes = [await relay.one_pass() for _ in range(4) for relay in (one, two)]
+        led = [one.leadership.holds(), two.leadership.holds()]
+        await one.stop()  # the leader goes away: the other takes over
+        second = stage(30)
+        taken = [await two.one_pass() for _ in range(2)]
+        count = await redis.xlen("ikm.registered")
+        await two.stop()
+        await redis.aclose()
+        assert len(first) + len(second) == 150
+        return [int(p) for p in passes], [int(led[0]), int(led[1]), int(two.leadership.holds()), *taken], count
+
+    _, leaders, published = asyncio.run(scenario())
+    assert leaders[:2] in ([1, 0], [0, 1])  # exactly one led while both ran
+    assert published == 150  # every event once: none twice, none lost
+    with Session(engine) as session:
+        assert session.exec(select(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))).all() == []
+    engine.dispose()
