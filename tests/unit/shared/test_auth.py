@@ -23,6 +23,7 @@ from shared.auth import (
     verify_password,
 )
 from shared.errors import ApiError, install_error_handlers
+from shared.revocation import Revocations
 
 KEY = "a-signing-key-from-settings-32-bytes!"
 HOUR = timedelta(hours=1)
@@ -60,8 +61,24 @@ def test_a_stored_value_that_is_not_a_hash_does_not_verify() -> None:
 
 def test_a_token_carries_its_username_and_roles() -> None:
     token = issue_token("made.registrar", ["registrar", "curator"], KEY, HOUR)
-    assert decode_token(token, KEY) == Principal(username="made.registrar",
-                                                 roles=frozenset({"registrar", "curator"}))
+    principal = decode_token(token, KEY)
+    assert (principal.username, principal.roles) == ("made.registrar", frozenset({"registrar", "curator"}))
+    # Each token is its own, for revocation (shared.revocation): an id and when it was issued.
+    again = decode_token(issue_token("made.registrar", ["registrar"], KEY, HOUR), KEY)
+    assert principal.token_id and again.token_id and principal.token_id != again.token_id
+    assert principal.issued_ms > 0 and principal.expires_s - principal.issued_ms / 1000 == pytest.approx(3600, abs=1)
+
+
+def test_a_revoked_token_is_refused_with_401() -> None:
+    token = issue_token("made", ["registrar"], KEY, HOUR)
+    principal = decode_token(token, KEY)
+    revocations = Revocations()
+    assert not revocations.is_revoked(principal.username, principal.issued_ms, principal.token_id)
+    revocations.token_ids = frozenset({str(principal.token_id)})
+    assert revocations.is_revoked(principal.username, principal.issued_ms, principal.token_id)
+    later = Revocations(not_before_ms={"made": principal.issued_ms + 1})
+    assert later.is_revoked(principal.username, principal.issued_ms, None)
+    assert not later.is_revoked("someone.else", principal.issued_ms, None)
 
 
 def test_a_token_expires_after_its_lifetime() -> None:
