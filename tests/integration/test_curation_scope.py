@@ -72,6 +72,17 @@ def test_a_curator_reads_only_their_cases_and_the_audit_hides_what_the_case_hide
     assert "quality" in sent["details"]["disagreements"]
     assert case_ids(c, "kurator.fesyen") == []
 
+    # A conflict takes the case back to review: the panel's total goes, and the audit hides again.
+    r = c.call("curation", "POST", f"/cases/{case_id}/conflicts", user="kurator1", json={"reason": "family"})
+    assert r.status_code == 201, r.text
+    back = c.call("curation", "GET", f"/cases/{case_id}", user="kurator2").json()
+    assert (back["status"], back["total"]) == ("in_review", None)
+    assert [s["username"] for s in back["scores"]] == ["kurator2"]
+    assert next(e for e in audit(c, case_id, "kurator2") if e["action"] == "sent_to_panel")["details"] == {}
+    assert "total" not in scored_steps(c, case_id, "kurator2")["kurator3"]
+    assert case_ids(c, "kurator1") == [case_id]  # stepped down, still a case they were on
+    assert c.call("curation", "GET", f"/cases/{case_id}", user="ketua").status_code == 404  # no longer the panel's
+
 
 def test_only_an_admin_raises_a_case_cap(cluster: Cluster) -> None:
     c = cluster

@@ -638,7 +638,9 @@ def declare_conflict(session: Session, case_id: uuid.UUID, username: str, data: 
             sheet.current = False
             session.add(sheet)
         if other.status == "panel":
-            other.status = "in_review"  # the panel is incomplete again
+            # The panel is incomplete again; its mean total no longer stands, and in review it would
+            # show what the sheets hidden from the curators add up to.
+            other.status, other.total = "in_review", None
             session.add(other)
         session.flush()
         chosen = assign_curators(session, other, settings.max_open_cases, replaces=assignment)
