@@ -38,5 +38,10 @@ compose-lint:
 bench: install
 	.venv/bin/python -m bench.chain
 
+# The console's pages at 1280 and 390 px into docs/screenshots/ (the browser test that also checks their weight).
+screenshots: install
+	SENTRA_SCREENSHOTS_DIR=docs/screenshots .venv/bin/python -m pytest -q -p no:cacheprovider \
+		tests/integration/test_console.py -k every_page
+
 clean:
 	rm -rf .venv .tools var

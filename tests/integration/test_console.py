@@ -4,8 +4,10 @@ curator scoring a case."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from shared.demo import DEMO_PASSWORD, seed_demo
 from tests.support.browser import chromium
-from tests.support.cluster import ADMIN_PASSWORD, Cluster
+from tests.support.cluster import ADMIN_PASSWORD, Cluster, eventually
 
 WAIT_MS = 30_000
 
@@ -138,3 +140,76 @@ def test_signing_out_clears_the_session_and_a_forged_form_is_refused(console: Cl
     assert copied.status_code == 401
     page.goto(f"{base}/ikms")
     expect(page).to_have_url(re.compile(r"/login\?next=/ikms$"))
+
+
+# --- every page at a desk and a phone width -------------------------------------------------------
+
+PAGE_BUDGET_BYTES = 300 * 1024
+WIDTHS = {"1280": (1280, 800), "390": (390, 844)}
+
+
+def _page_bytes(page: Page) -> int:
+    """What the page made the browser fetch: the document and every resource, uncompressed."""
+    total: int = page.evaluate("""() => performance.getEntriesByType('navigation')
+        .concat(performance.getEntriesByType('resource'))
+        .reduce((sum, e) => sum + (e.decodedBodySize || 0), 0)""")
+    return total
+
+
+def _shoot(browser: Browser, base: str, username: str | None, pages: dict[str, str], out: Path) -> None:
+    for width, (w, h) in WIDTHS.items():
+        context = browser.new_context(viewport={"width": w, "height": h})
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m, problems=problems: problems.append(m.text) if m.type == "error" else None)
+        if username:
+            sign_in(page, base, username)
+        for name, path in pages.items():
+            if path.startswith("POST "):  # the registration form sent with a mistake, to show the errors
+                page.goto(f"{base}/ikms/new")
+                page.get_by_label("Nama usaha").fill("UD Contoh")
+                page.get_by_label("NIK").fill("12345")
+                page.get_by_role("button", name="Daftarkan").click()
+                expect(page.locator(".error").first).to_be_visible()
+            else:
+                page.goto(f"{base}{path}")
+            page.wait_for_load_state("networkidle")
+            weight = _page_bytes(page)
+            assert weight < PAGE_BUDGET_BYTES, f"{name} is {weight} bytes"
+            assert page.evaluate("document.documentElement.scrollWidth") <= w, f"{name} scrolls sideways at {w}"
+            page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
+        # A CSP violation or a script error shows up here; the form sent back with its errors is a 422 on purpose.
+        assert [p for p in problems if "status of 422" not in p] == [], problems
+        context.close()
+
+
+def test_every_page_renders_at_phone_and_desk_width_within_budget(console: Cluster, browser: Browser,
+                                                                    tmp_path: Path) -> None:
+    """Also `make screenshots`: with SENTRA_SCREENSHOTS_DIR set the pictures go there (docs/screenshots)."""
+    out = Path(os.environ.get("SENTRA_SCREENSHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    created = console.call("registry", "POST", "/ikms", user="admin", json={
+        "nib": "9120301234567", "name": "UD Perak Sari Singapadu", "sector": "kriya", "kbli": "32112",
+        "owner": {"name": "Ni Made Sari", "nik": "5104014101800001", "phone": "081234567890", "gender": "F"},
+        "regency_code": "5104", "district_code": "5104010", "village_code": "5104010007",
+        "address": "Jl. Raya Singapadu", "workers": 6, "investment_idr": 150_000_000,
+        "certifications": [{"kind": "halal", "number": "ID51110000123", "valid_until": "2028-01-31"}],
+        "needs": ["capital", "market_access"],
+        "products": [{"name": "Cincin perak motif jawan", "category": "perhiasan", "price_idr": 450_000,
+                      "monthly_capacity": 200},
+                     {"name": "Gelang perak ukir", "category": "perhiasan", "price_idr": 1_250_000}]})
+    assert created.status_code == 201, created.text
+    ikm_id = created.json()["id"]
+
+    def opened() -> list[dict[str, object]]:
+        items: list[dict[str, object]] = console.call("curation", "GET", "/cases", params={"ikm_id": ikm_id}
+                                                      ).json()["items"]
+        return items if len(items) == 2 else []
+
+    case_id = eventually(opened, what="both cases opened")[0]["id"]
+    base = console.start_console().url
+    _shoot(browser, base, None, {"login": "/login"}, out)
+    _shoot(browser, base, "registrar", {"home-registrar": "/", "ikms": "/ikms", "ikms-new": "/ikms/new",
+                                        "ikms-new-errors": "POST /ikms/new", "ikm": f"/ikms/{ikm_id}"}, out)
+    _shoot(browser, base, "kurator1", {"home-curator": "/", "cases": "/cases", "case": f"/cases/{case_id}"}, out)
+    assert len(list(out.glob("*.png"))) == 2 * 9
