@@ -291,7 +291,8 @@ def _ops_router() -> APIRouter:
                              "consuming": runtime.broker_started, "role": runtime.settings.role},
                             status_code=200 if ok else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics")
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+                responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}})
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -18,6 +18,7 @@ from registry.schemas import PasswordChange, Token, UserCreate, UserPublic, User
 from registry.settings import RegistrySettings
 from shared.auth import Principal, current_principal, require_roles
 from shared.errors import ApiError
+from shared.openapi import errors
 from shared.revocation import revoke_token, revoke_user
 from shared.throttle import LoginThrottle
 from shared.web import SessionDep, UnitOfWorkDep, runtime_of
@@ -58,7 +59,8 @@ def _too_many(wait_s: int) -> ApiError:
                     headers={"Retry-After": str(wait_s)})
 
 
-@router.post("/auth/token", response_model=Token, summary="Sign in (OAuth2 password form)")
+@router.post("/auth/token", response_model=Token, summary="Sign in (OAuth2 password form)",
+             responses=errors(401, 429))
 async def token(request: Request, session: SessionDep, settings: Settings, throttle: Throttle,
                 username: Username, password: Password) -> Token:
     address = request.client.host if request.client else "unknown"

@@ -54,7 +54,8 @@ def start_import(
     return ImportStarted(id=job.id, sheet=parsed.sheet, header_row=parsed.header_line, warnings=list(parsed.warnings))
 
 
-@router.get("/imports/template.csv", response_class=PlainTextResponse, summary="The import template (header line)")
+@router.get("/imports/template.csv", response_class=PlainTextResponse, summary="The import template (header line)",
+            responses={200: {"content": {"text/csv": {}}}})
 def template(_: Registrar) -> PlainTextResponse:
     return PlainTextResponse(TEMPLATE.read_text(encoding="utf-8"), media_type="text/csv",
                              headers={"Content-Disposition": 'attachment; filename="import-template.csv"'})
