@@ -29,10 +29,10 @@ def _apps() -> dict[str, Callable[[], FastAPI]]:
 
 @pytest.fixture(params=["registry", "curation", "exhibitions"])
 def service_openapi(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    # A configuration the services accept without a development flag; no server is started.
+    # Only the app's OpenAPI document is read: no server starts, so the development flag will do for
+    # whatever keys and passwords a start-up would ask for.
     monkeypatch.setenv("SENTRA_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("SENTRA_SECRET_KEY", "bounds-test-key-" + "k" * 40)
-    monkeypatch.setenv("SENTRA_ADMIN_PASSWORD", "Kj7pQ2vZr9wX-bounds-test-8461")
+    monkeypatch.setenv("SENTRA_DEV_MODE", "true")
     document: dict[str, Any] = _apps()[request.param]().openapi()
     return document
 
