@@ -68,6 +68,33 @@ class ProductSubmittedV1(Payload):
     product: ProductInfo
 
 
+class PhotoSize(Payload):
+    """One stored size of a photo: its name in the photo's URL and its pixels."""
+
+    name: str
+    width: int
+    height: int
+
+
+class PhotoRef(Payload):
+    """A photo by reference: the registry serves the bytes (GET .../photos/{photo_id}/{size})."""
+
+    photo_id: uuid.UUID
+    hash: str = Field(description="SHA-256 of the display size; files are named by it")
+    position: int
+    sizes: list[PhotoSize]
+
+
+class ProductPhotosChangedV1(Payload):
+    """A product's photos after a change: the whole ordered list, so the newest event alone tells."""
+
+    ikm_id: uuid.UUID
+    product_id: uuid.UUID
+    photos: list[PhotoRef]
+    added: list[uuid.UUID] = Field(default_factory=list, description="photos this change added")
+    removed: list[uuid.UUID] = Field(default_factory=list, description="photos this change removed")
+
+
 class CaseOpenedV1(Payload):
     case_id: uuid.UUID
     ikm_id: uuid.UUID
@@ -125,6 +152,9 @@ class EventType(BaseModel):
     producer: str
     versions: dict[int, type[Payload]]
     summary: str
+    # The services whose consumer group reads the stream: a stream is trimmed only once each of
+    # them has its group (shared.retention), and a unit test holds this to their HANDLERS.
+    consumers: tuple[str, ...] = ()
 
     @property
     def stream(self) -> str:
@@ -147,21 +177,27 @@ EVENT_TYPES: dict[str, EventType] = {
     t.name: t
     for t in [
         EventType(name="ikm.registered", producer=REGISTRY, versions={1: IkmRegisteredV1},
-                  summary="An IKM was entered in the register, with its products."),
+                  summary="An IKM was entered in the register, with its products.",
+                  consumers=(CURATION, EXHIBITIONS)),
         EventType(name="ikm.updated", producer=REGISTRY, versions={1: IkmUpdatedV1},
-                  summary="Fields of a registered IKM changed (personal data excluded)."),
+                  summary="Fields of a registered IKM changed (personal data excluded).",
+                  consumers=(EXHIBITIONS,)),
         EventType(name="product.submitted", producer=REGISTRY, versions={1: ProductSubmittedV1},
-                  summary="A product was added to a registered IKM."),
+                  summary="A product was added to a registered IKM.", consumers=(CURATION,)),
+        EventType(name="product.photos_changed", producer=REGISTRY, versions={1: ProductPhotosChangedV1},
+                  summary="A product's photos were added, removed or reordered (references, never bytes)."),
         EventType(name="curation.case_opened", producer=CURATION, versions={1: CaseOpenedV1},
-                  summary="A curation case was opened for a product, with the curators assigned."),
+                  summary="A curation case was opened for a product, with the curators assigned.",
+                  consumers=(REGISTRY,)),
         EventType(name="curation.decided", producer=CURATION, versions={1: CurationDecidedV1},
-                  summary="A curation case was decided: outcome, grade, total and validity."),
+                  summary="A curation case was decided: outcome, grade, total and validity.",
+                  consumers=(REGISTRY, EXHIBITIONS)),
         EventType(name="exhibition.booth_allocated", producer=EXHIBITIONS, versions={1: BoothAllocatedV1},
-                  summary="An IKM was given a booth at a fair."),
+                  summary="An IKM was given a booth at a fair.", consumers=(REGISTRY,)),
         EventType(name="exhibition.booth_released", producer=EXHIBITIONS, versions={1: BoothReleasedV1},
-                  summary="An IKM's booth at a fair was released."),
+                  summary="An IKM's booth at a fair was released.", consumers=(REGISTRY,)),
         EventType(name="exhibition.waitlisted", producer=EXHIBITIONS, versions={1: WaitlistedV1},
-                  summary="An IKM was placed on a fair's waitlist, with its rank."),
+                  summary="An IKM was placed on a fair's waitlist, with its rank.", consumers=(REGISTRY,)),
     ]
 }
 

@@ -70,6 +70,12 @@ class ServiceSettings(BaseSettings):
     # registration was 6.6-7.3 ms with 10 ms, 5.1-6.3 ms with 30 ms; at 100/s p99 to case opened
     # stayed under 250 ms).
     batch_linger_ms: int = Field(default=30, ge=0, le=1000, alias="SENTRA_BATCH_LINGER_MS")
+    # Retention (shared.retention): stream entries every consumer group has acknowledged are
+    # trimmed once older than this many seconds; a lagging group holds the trim. Checked every
+    # SENTRA_STREAM_TRIM_S. Published outbox rows are kept SENTRA_OUTBOX_RETAIN_DAYS for replays.
+    stream_retain_s: float = Field(default=3600, ge=0, alias="SENTRA_STREAM_RETAIN_S")
+    stream_trim_s: float = Field(default=60, gt=0, alias="SENTRA_STREAM_TRIM_S")
+    outbox_retain_days: float = Field(default=7, gt=0, alias="SENTRA_OUTBOX_RETAIN_DAYS")
     consumer_name: str = Field(default="", alias="SENTRA_CONSUMER_NAME")
     run_migrations: bool = Field(default=True, alias="SENTRA_RUN_MIGRATIONS")
     # What this process does (ADR 0015): `all` answers requests and does the background work (the

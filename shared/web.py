@@ -13,6 +13,7 @@ import logging
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,7 @@ from shared.limits import BodyLimit
 from shared.logs import configure_logging, correlation
 from shared.openapi import install as declare_error_replies
 from shared.outbox import OutboxRelay
+from shared.retention import StreamTrimmer
 from shared.revocation import RevocationRefresher, Revocations
 from shared.settings import ServiceSettings, UnsafeSettings
 
@@ -61,7 +63,10 @@ class Runtime:
         self.redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
         self.relay = OutboxRelay(self.engine, self.redis, read_engine=self.read_engine,
                                  poll_s=settings.relay_poll_s, linger_s=settings.batch_linger_ms / 1000,
-                                 batch=settings.relay_batch, lock_name=settings.service_name)
+                                 batch=settings.relay_batch, lock_name=settings.service_name,
+                                 keep_published=timedelta(days=settings.outbox_retain_days))
+        self.trimmer = StreamTrimmer(self.redis, settings.service_name, settings.stream_retain_s,
+                                     settings.stream_trim_s)
         # Where an `api` process's commits wake the `worker`'s relay (ADR 0015).
         self.wake_channel = f"sentra:{settings.service_name}:outbox"
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -100,6 +105,7 @@ class Runtime:
             # An `api` process: its commits leave outbox rows for the `worker` process's relay.
             return
         self.relay.start()
+        self.trimmer.start()
         self._supervisor = asyncio.create_task(self._supervise(), name="broker-supervisor")
         if self.settings.role == "worker":
             self._timers.append(asyncio.create_task(self._listen_for_wakes(), name="relay-wakes"))
@@ -226,6 +232,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
         await self.relay.stop()
+        await self.trimmer.stop()
         await self.revocation_refresher.stop()
         with contextlib.suppress(Exception):
             await self.broker.stop()
