@@ -29,8 +29,7 @@ def size_words(size: int) -> str:
     """A byte count as a registrar reads it: 25 MB, 512 KB, 900 bytes (the same in both languages)."""
     for unit, name in ((1024 * 1024, "MB"), (1024, "KB")):
         if size >= unit:
-            value = size / unit
-            return f"{value:.0f} {name}" if value.is_integer() else f"{value:.1f} {name}"
+            return f"{size / unit:.1f}".removesuffix(".0") + f" {name}"
     return f"{size} bytes"
 
 

@@ -99,7 +99,7 @@ def test_the_declared_length_and_a_streamed_body_are_read_from_the_headers() -> 
 
 
 def test_limits_are_worded_as_a_registrar_reads_them() -> None:
-    assert [size_words(n) for n in (900, 1024, 1536, 20 * 1024 * 1024, 25 * 1024 * 1024 // 2)] == [
-        "900 bytes", "1 KB", "1.5 KB", "20 MB", "12.5 MB"]
+    assert [size_words(n) for n in (900, 1024, 1536, 20 * 1024 * 1024, 25 * 1024 * 1024 // 2, 200 * 1024 * 1024 + 9)
+            ] == ["900 bytes", "1 KB", "1.5 KB", "20 MB", "12.5 MB", "200 MB"]
     assert too_large_body(20 * 1024 * 1024, upload=True).message == ("Berkas terlalu besar: paling besar 20 MB; "
                                                                      "bagi berkasnya.")
