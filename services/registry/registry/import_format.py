@@ -9,6 +9,7 @@ offices type them are read by `office_rows` before a row becomes a body here.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -171,9 +172,10 @@ def _sheets(content: bytes, filename: str, limit: int) -> tuple[str, list[Sheet]
 def _row_values(cells: list[Any], header: _Header, width: int, regency: str | None) -> dict[str, str]:
     """A data row as text by field, marking the number cells a NIK, NIB or phone came from."""
     values = {"__extra__": "1"} if any(cell_text(c) for c in cells[width:]) else {}
-    values.update({name: (cell_text(cells[i]) if i < len(cells) else "") for i, name in header.positions})
-    numeric = [name for i, name in header.positions
-               if name in _NUMBER_SENSITIVE and i < len(cells) and is_number_cell(cells[i])]
+    if len(cells) < width:
+        cells = cells + [""] * (width - len(cells))
+    values.update({name: c.strip() if type(c := cells[i]) is str else cell_text(c) for i, name in header.positions})
+    numeric = [name for i, name in header.sensitive if is_number_cell(cells[i])]
     if numeric:
         values["__numeric__"] = " ".join(numeric)
     if regency is not None:
@@ -205,6 +207,11 @@ class _Header:
     labels: dict[str, str] = dc_field(default_factory=dict)
     warnings: list[FieldError] = dc_field(default_factory=list)
     blank: list[int] = dc_field(default_factory=list)
+
+    @functools.cached_property
+    def sensitive(self) -> list[tuple[int, str]]:
+        """The columns where a number cell matters (a NIK may be rounded, a NIB or phone lost its 0)."""
+        return [(i, name) for i, name in self.positions if name in _NUMBER_SENSITIVE]
 
 
 def _check_header(layout: Layout, regency_in_title: bool) -> _Header:

@@ -20,52 +20,67 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Columns whose value an error may not repeat (personal data: CONVENTIONS.md).
 PERSONAL = frozenset({"owner_nik", "owner_phone", "owner_name", "address"})
 
-_MONEY = ("investment_idr", "annual_sales_idr", "product_price_idr")
-_WORDS: dict[str, Callable[[str], str]] = {
-    "owner_gender": read.parse_gender, "business_form": read.parse_business_form,
-    "cert_kind": read.parse_certificate_kind, "cert_valid_until": lambda t: read.parse_date(t).isoformat(),
-}
+def _money(text: str, _: bool) -> str:
+    return str(read.parse_money(text))
+
+
+def _date(text: str, _: bool) -> str:
+    return read.parse_date(text).isoformat()
+
+
+# Each cell read by its field: (field, reader(text, from_number_cell)).
+_READERS: tuple[tuple[str, Callable[[str, bool], str]], ...] = (
+    ("owner_nik", read.parse_nik), ("nib", read.parse_nib), ("owner_phone", read.parse_phone),
+    ("investment_idr", _money), ("annual_sales_idr", _money), ("product_price_idr", _money),
+    ("owner_gender", lambda t, _: read.parse_gender(t)), ("business_form", lambda t, _: read.parse_business_form(t)),
+    ("cert_kind", lambda t, _: read.parse_certificate_kind(t)), ("cert_valid_until", _date),
+)
 _REGION_FIELDS = ("regency_name", "district_name", "village_name")
+_HIDDEN = ("Sel ini berisi karakter tersembunyi (misalnya NUL) yang tidak dapat disimpan; ketik ulang isinya.",
+           "This cell holds a hidden character (such as NUL) that cannot be stored; type its content again.")
 
 
 def normalise(row: dict[str, str], places: Callable[[], Places]) -> tuple[dict[str, str], list[FieldError]]:
     """The row's values in the import's plain form, and a problem for each cell that cannot be read."""
-    numeric = set(row.get("__numeric__", "").split())
     v: dict[str, str] = {}
     problems: list[FieldError] = []
+    hidden = _CONTROL.search("".join(row.values())) is not None  # once a row; each cell only when found
     for name, text in row.items():
-        if name.startswith("__"):
+        if not text or name[:2] == "__":
             v[name] = text
-        elif _CONTROL.search(text):
-            problems.append(_problem(name, "Sel ini berisi karakter tersembunyi (misalnya NUL) yang tidak dapat "
-                                     "disimpan; ketik ulang isinya.", "This cell holds a hidden character (such as "
-                                     "NUL) that cannot be stored; type its content again."))
+        elif hidden and _CONTROL.search(text):
+            problems.append(_problem(name, *_HIDDEN))
+        elif len(text) <= read.LONGEST_MARKER and read.is_empty_marker(text):
+            v[name] = ""
         else:
-            v[name] = "" if read.is_empty_marker(text) else text.strip()
-
-    def apply(name: str, parse: Callable[[str], str]) -> None:
-        if v.get(name):
+            v[name] = text.strip()
+    numeric = frozenset(row["__numeric__"].split()) if "__numeric__" in row else frozenset()
+    for name, reader in _READERS:
+        cell = v.get(name)
+        if cell:
             try:
-                v[name] = parse(v[name])
+                v[name] = reader(cell, name in numeric)
             except read.ValueProblem as exc:
                 problems.append(_problem(name, exc.message, exc.message_en))
                 v[name] = ""
-
-    apply("owner_nik", lambda t: read.parse_nik(t, "owner_nik" in numeric))
-    apply("nib", lambda t: read.parse_nib(t, "nib" in numeric))
-    apply("owner_phone", lambda t: read.parse_phone(t, "owner_phone" in numeric))
-    for name in _MONEY:
-        apply(name, lambda t: str(read.parse_money(t)))
-    for name, parse in _WORDS.items():
-        apply(name, parse)
-    apply("product_monthly_capacity",
-          lambda t: str(read.monthly_units(read.parse_capacity(t, v.pop("capacity_unit", "")))))
+    _capacity(v, problems)
     _workers(v, problems)
     _sector(v, problems)
     if any(v.get(name) for name in _REGION_FIELDS) or any("." in v.get(c, "") for c in ("district_code",
                                                                                          "village_code")):
         _regions(v, places(), problems)
     return v, problems
+
+
+def _capacity(v: dict[str, str], problems: list[FieldError]) -> None:
+    unit = v.pop("capacity_unit", "")
+    text = v.get("product_monthly_capacity")
+    if text:
+        try:
+            v["product_monthly_capacity"] = str(read.monthly_units(read.parse_capacity(text, unit)))
+        except read.ValueProblem as exc:
+            problems.append(_problem("product_monthly_capacity", exc.message, exc.message_en))
+            v["product_monthly_capacity"] = ""
 
 
 def _problem(name: str, message: str, message_en: str) -> FieldError:

@@ -28,8 +28,16 @@ EMPTY_MARKERS = frozenset({"", "-", "--", "---", "—", "–", ".", "belum ada",
                            "proses", "tidak ada", "belum", "belum punya", "tidak punya", "nihil", "n/a", "na"})
 
 
+LONGEST_MARKER = max(len(m) for m in EMPTY_MARKERS) + 4  # room for spaces and a full stop
+_MARKER_STARTS = frozenset(m[:1] for m in EMPTY_MARKERS if m) | frozenset(m[:1].upper() for m in EMPTY_MARKERS if m)
+
+
 def is_empty_marker(text: str) -> bool:
     """`-`, `Belum ada`, `Dalam proses`, `Tidak ada` and the like: the cell says "nothing here"."""
+    if not text:
+        return True
+    if len(text) > LONGEST_MARKER or text.lstrip()[:1] not in _MARKER_STARTS:  # most cells: a name, a number
+        return not text.strip()
     return " ".join(text.lower().split()).rstrip(".") in EMPTY_MARKERS or text.strip() in EMPTY_MARKERS
 
 
@@ -113,6 +121,8 @@ _CAPACITY = re.compile(r"(?P<low>[0-9][0-9.,]*)\s*(?:(?:-|–|s/d|sampai)\s*(?P<
 
 def parse_capacity(text: str, unit: str = "") -> Capacity:
     """`500 pcs/bulan`, `1,5 ton`, `100-150`, `2.000 buah per tahun`; `unit` is a separate SATUAN cell."""
+    if text.isascii() and text.isdigit() and not unit:  # the template's plain units per month
+        return Capacity(Decimal(text), None, "", "")
     written = f"{text} {unit}".strip().lower() if unit and not re.search(r"[a-z]", text.lower()) else text.lower()
     match = _CAPACITY.fullmatch(written.strip())
     if match is None:
@@ -145,6 +155,8 @@ def monthly_units(capacity: Capacity) -> int:
 
 
 def _identifier_digits(text: str, what: str, length: int) -> str:
+    if text.isascii() and text.isdigit():
+        return text
     if _SCIENTIFIC.fullmatch(text.strip()):
         raise ValueProblem(f"{what} tertulis sebagai {text.strip()!r}: angka ini sudah dibulatkan oleh Excel. Ubah "
                            f"format kolom {what} menjadi Teks dan ketik ulang {length} digitnya.",
@@ -188,6 +200,8 @@ _PHONE_SPLIT = re.compile(r"\s*(?:/|,|;|&|\bdan\b|\batau\b|\n)\s*")
 def parse_phone(text: str, from_number_cell: bool = False) -> str:
     """The first phone number of a cell (`0812… / 0813…` keeps the first), without `(0361)` brackets,
     spaces or dashes; a number cell's lost leading 0 is put back."""
+    if text[:1] == "0" and text.isascii() and text.isdigit():
+        return text
     first = next((part for part in _PHONE_SPLIT.split(text.strip()) if part), "")
     digits = re.sub(r"[\s().\-]", "", first)
     if digits.startswith("+"):

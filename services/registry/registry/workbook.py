@@ -59,6 +59,8 @@ class UnreadableSheet(ValueError):
 
 def cell_text(value: Any) -> str:
     """A spreadsheet cell as the text a registrar typed (NIK and NIB stay digits, dates ISO)."""
+    if type(value) is str:  # every CSV cell, most XLSX cells
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -74,7 +76,7 @@ def cell_text(value: Any) -> str:
 
 def is_number_cell(value: Any) -> bool:
     """A cell Excel holds as a number (and so may have rounded, or lost a leading 0)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return type(value) in (int, float)  # not bool, which Excel keeps apart
 
 
 def read_xlsx_sheets(content: bytes, limit: int) -> list[Sheet]:
@@ -188,7 +190,8 @@ def find_layout(sheets: list[Sheet], knows: Callable[[str], bool]) -> Layout:
 def _data_rows(rows: Rows) -> Rows:
     """The rows up to a totals row or a signature block."""
     for index, (_, row) in enumerate(rows):
-        if is_end_of_data(_texts(row)):
+        # The first four cells with anything in them tell a totals row or a signature line.
+        if is_end_of_data(_texts([v for v in row if v is not None and v != ""][:4])):
             return rows[:index]
     return rows
 
