@@ -38,6 +38,12 @@ class RegistrySettings(ServiceSettings):
     # before their chunk commits.
     fault_import_exit_after_rows: int | None = Field(default=None, alias="SENTRA_FAULT_IMPORT_EXIT_AFTER_ROWS")
 
+    # Product photos (registry/photos.py): a larger file gets 413 as soon as the upload passes this
+    # (before it is read whole); one with more pixels than this gets 422 before it is decoded (a 48 MP
+    # phone photo fits; a decompression bomb does not).
+    photo_max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024, alias="SENTRA_PHOTO_MAX_BYTES")
+    photo_max_pixels: int = Field(default=50_000_000, ge=10_000, alias="SENTRA_PHOTO_MAX_PIXELS")
+
     # Mapping dashboard: the share of IKM whose managers should hold a competency certificate
     # (Denpasar's target: all of them).
     competency_target: float = Field(default=1.0, ge=0, le=1, alias="SENTRA_COMPETENCY_TARGET")

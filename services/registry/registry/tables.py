@@ -15,8 +15,8 @@ from shared.db import UtcDateTime
 from shared.ids import new_id
 from shared.outbox import OutboxEvent
 
-__all__ = ["Certification", "Ikm", "ImportJob", "ImportRow", "InboxEvent", "OutboxEvent", "Product",
-           "RegionAddition", "Sentra", "TimelineEntry", "UserAccount"]
+__all__ = ["CatalogueListing", "Certification", "Ikm", "ImportJob", "ImportRow", "InboxEvent", "OutboxEvent",
+           "Product", "ProductPhoto", "RegionAddition", "Sentra", "TimelineEntry", "UserAccount"]
 
 
 def _ts(**kw: Any) -> Any:
@@ -105,9 +105,39 @@ class Product(SQLModel, table=True):
     ikm_id: uuid.UUID = Field(foreign_key="ikm.id", index=True)
     name: str = Field(max_length=200)
     category: str | None = Field(default=None, max_length=100)
+    # What a buyer reads in the catalogue (curation's, from product events).
+    description: str | None = Field(default=None, max_length=2000)
     price_idr: int | None = None
     monthly_capacity: int | None = None
     created_at: datetime = _ts()
+
+
+class ProductPhoto(SQLModel, table=True):
+    """One photo of a product (registry/photos.py): its files are named by `hash`, one per size."""
+
+    __tablename__ = "product_photo"
+    __table_args__ = (Index("ix_product_photo_product_position", "product_id", "position"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    product_id: uuid.UUID = Field(foreign_key="product.id")
+    ikm_id: uuid.UUID = Field(index=True)
+    position: int
+    hash: str = Field(max_length=64, index=True)
+    # Each size kept: [{"name", "width", "height"}].
+    sizes: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts()
+
+
+class CatalogueListing(SQLModel, table=True):
+    """Whether a product stands in curation's catalogue, as curation's `catalogue.changed` events
+    last said: its photos are then public. `changed_at` keeps a late, older event from undoing a newer one."""
+
+    __tablename__ = "catalogue_listing"
+
+    product_id: uuid.UUID = Field(foreign_key="product.id", primary_key=True)
+    listed: bool
+    changed_at: datetime = _ts()
 
 
 class Certification(SQLModel, table=True):

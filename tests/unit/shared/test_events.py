@@ -41,9 +41,9 @@ CASE_OPENED = CaseOpenedV1(case_id=uuid.uuid4(), ikm_id=IKM_ID, product_id=PRODU
 # CONVENTIONS.md: no NIK, phone, address or owner name in a payload, under any field name built on them.
 PERSONAL_WORDS = {"nik", "phone", "address", "owner"}
 
-# SPEC.md, Services: who publishes what.
+# SPEC.md, Services: who publishes what (and issue 16: product photos).
 PUBLISHED_BY = {
-    "registry": {"ikm.registered", "ikm.updated", "product.submitted"},
+    "registry": {"ikm.registered", "ikm.updated", "product.submitted", "product.photos_changed"},
     "curation": {"curation.case_opened", "curation.decided"},
     "exhibitions": {"exhibition.booth_allocated", "exhibition.booth_released", "exhibition.waitlisted"},
 }
