@@ -6,11 +6,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from curation.rules import MAX_CASE_CAP, grade_matches_outcome
 from shared.domain import Sector
 from shared.errors import field_error
+from shared.text import Input
 
 T = TypeVar("T")
 # Open cases a curator's profile allows at once; only an admin raises it (rules.cap_change_allowed).
@@ -24,9 +25,7 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-class CuratorCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CuratorCreate(Input):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64,
                                                pattern=r"^[a-z0-9._-]+$")]
     full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -36,11 +35,10 @@ class CuratorCreate(BaseModel):
     max_open_cases: CaseCap | None = None
 
 
-class CuratorUpdate(BaseModel):
+class CuratorUpdate(Input):
     """Availability and profile; only the fields sent change. A curator may change their own `active`
     and lower their own `max_open_cases`; the rest is for an admin."""
 
-    model_config = ConfigDict(extra="forbid")
 
     active: bool | None = None
     max_open_cases: CaseCap | None = None
@@ -133,10 +131,9 @@ OneToFive = Annotated[int, Field(ge=1, le=5)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,29}$")]
 
 
-class ScoreCreate(BaseModel):
+class ScoreCreate(Input):
     """One curator's sheet (SPEC.md): every gate of the case's rubric, and 1–5 for every criterion."""
 
-    model_config = ConfigDict(extra="forbid")
 
     gates: dict[str, bool]
     scores: dict[str, OneToFive]
@@ -146,9 +143,7 @@ class ScoreCreate(BaseModel):
 ConflictReason = Literal["family", "employer", "supplier", "competitor", "coaching_client"]
 
 
-class ConflictCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ConflictCreate(Input):
     reason: ConflictReason
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
 
@@ -156,10 +151,9 @@ class ConflictCreate(BaseModel):
 OutcomeName = Literal["approved", "approved_with_conditions", "needs_improvement", "rejected"]
 
 
-class DecisionCreate(BaseModel):
+class DecisionCreate(Input):
     """The panel's decision (rapat kurasi). The grade goes with the outcome: A, B, C, D."""
 
-    model_config = ConfigDict(extra="forbid")
 
     outcome: OutcomeName
     grade: Literal["A", "B", "C", "D"]
@@ -178,15 +172,11 @@ class DecisionCreate(BaseModel):
         return grade
 
 
-class AppealCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AppealCreate(Input):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
 
 
-class GateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GateIn(Input):
     code: Code
     label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
     label_en: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
@@ -204,9 +194,7 @@ class CriterionIn(GateIn):
         return anchors
 
 
-class ThresholdsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ThresholdsIn(Input):
     approved: Annotated[float, Field(gt=0, le=100)]
     approved_with_conditions: Annotated[float, Field(gt=0, le=100)]
     needs_improvement: Annotated[float, Field(gt=0, le=100)]
@@ -222,10 +210,9 @@ class ThresholdsIn(BaseModel):
         return value
 
 
-class RubricCreate(BaseModel):
+class RubricCreate(Input):
     """A new rubric version for a curation call; it becomes current, open cases keep theirs."""
 
-    model_config = ConfigDict(extra="forbid")
 
     version: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,40}$")]
     gates: list[GateIn]

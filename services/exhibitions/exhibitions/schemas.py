@@ -35,7 +35,6 @@ class Page(BaseModel, Generic[T]):
 
 
 class ExhibitionCreate(Input):
-
     name: Text
     venue: Text
     starts_on: date
@@ -89,7 +88,6 @@ BoothKind = Literal["standard", "corner", "island", "space_only"]
 
 
 class BoothCreate(Input):
-
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
     hall: Text
     zone: Text
@@ -147,12 +145,10 @@ class AllocationPublic(BaseModel):
 
 
 class AssignmentRequest(Input):
-
     ikm_id: uuid.UUID
 
 
 class AllocationRunCreate(Input):
-
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
 
 
@@ -194,14 +190,12 @@ class AllocationRunPublic(BaseModel):
 
 
 class PreferenceRequest(Input):
-
     ikm_id: uuid.UUID
     zones: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]],
                      Field(max_length=3)]
 
 
 class CheckinCreate(Input):
-
     ikm_id: uuid.UUID
     day: date
 
@@ -228,12 +222,10 @@ BoothCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 
 class MoveRequest(Input):
-
     to: BoothCode
 
 
 class SwapRequest(Input):
-
     a: BoothCode
     b: BoothCode
 
