@@ -140,6 +140,11 @@ def test_signing_out_clears_the_session_and_a_forged_form_is_refused(console: Cl
     assert copied.status_code == 401
     page.goto(f"{base}/ikms")
     expect(page).to_have_url(re.compile(r"/login\?next=/ikms$"))
+    # The revoked cookie put back: the API's 401 sends the browser to sign in again, and the cookie goes.
+    page.context.add_cookies([cookie])
+    page.goto(f"{base}/ikms?sector=kriya")
+    expect(page).to_have_url(re.compile(r"/login\?next=/ikms%3Fsector%3Dkriya$"))
+    assert not [c for c in page.context.cookies() if c["name"] == "sentra_session"]
 
 
 # --- every page at a desk and a phone width -------------------------------------------------------

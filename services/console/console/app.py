@@ -37,10 +37,12 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()
     configure_logging("console", settings.log_level, settings.log_json)
     # The key signs the console's CSRF tokens: a published or short one would let any site forge them.
+    log = logging.getLogger("sentra.console")
     try:
-        settings.refuse_if_unsafe()
+        for problem in settings.refuse_if_unsafe():
+            log.warning("development mode (SENTRA_DEV_MODE): %s", problem)
     except UnsafeSettings as exc:
-        logging.getLogger("sentra.console").critical(str(exc))
+        log.critical(str(exc))
         raise SystemExit(2) from exc
     # One line per API call would drown the console's own messages (and name IKM ids in every line).
     logging.getLogger("httpx").setLevel(logging.WARNING)

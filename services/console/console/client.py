@@ -75,10 +75,13 @@ class Api:
     async def put(self, service: Service, path: str, body: Any) -> Any:
         return (await self.request(service, "PUT", path, json=body)).json()
 
-    async def sign_in(self, username: str, password: str) -> str:
-        """The registry's OAuth2 password form; raises ApiFailure (401 included) when refused."""
+    async def sign_in(self, username: str, password: str, browser_address: str | None = None) -> str:
+        """The registry's OAuth2 password form; raises ApiFailure (401 included, 429 when throttled).
+        The browser's address goes along as X-Forwarded-For: the registry throttles failed sign-ins
+        per address, and every sign-in through the console would otherwise share the console's."""
+        headers = {"X-Forwarded-For": browser_address} if browser_address else {}
         try:
-            response = await self.http.post(f"{self.urls.registry.rstrip('/')}/auth/token",
+            response = await self.http.post(f"{self.urls.registry.rstrip('/')}/auth/token", headers=headers,
                                             data={"username": username, "password": password})
         except httpx.HTTPError as exc:
             raise ApiFailure(503, {"code": "unavailable"}) from exc
@@ -102,6 +105,7 @@ class RegionNames:
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
+        self._children: dict[str, list[dict[str, str]]] = {}
 
     async def name(self, api: Api, code: str | None) -> str:
         if not code:
@@ -120,11 +124,15 @@ class RegionNames:
         return dict(zip(unique, found, strict=True))
 
     async def children(self, api: Api, code: str) -> list[dict[str, str]]:
-        """The regions directly below `code`, sorted by name; their names join the cache."""
-        try:
-            items = await api.get("registry", f"/regions/{code}/children")
-        except ApiFailure:
-            return []
-        for item in items:
-            self._names[item["code"]] = item["name"]
-        return sorted(({"code": i["code"], "name": i["name"]} for i in items), key=lambda r: r["name"])
+        """The regions directly below `code`, sorted by name; their names join the cache. (A village an
+        admin adds appears in the forms after the console restarts.)"""
+        if code not in self._children:
+            try:
+                items = await api.get("registry", f"/regions/{code}/children")
+            except ApiFailure:
+                return []
+            for item in items:
+                self._names[item["code"]] = item["name"]
+            self._children[code] = sorted(({"code": i["code"], "name": i["name"]} for i in items),
+                                          key=lambda r: r["name"])
+        return self._children[code]

@@ -64,7 +64,8 @@ async def login(page: AnyPage, form: Form) -> Response:
     if not username or not password:
         return _login_page(page, next_url, page.gettext("Enter your username and password."), username, 422)
     try:
-        token = await page.api.sign_in(username, password)
+        client = page.request.client
+        token = await page.api.sign_in(username, password, client.host if client else None)
     except ApiFailure as failure:
         if failure.status == 503:
             message = page.gettext("The registry is not answering. Try again in a moment.")
