@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-import psutil
+import psutil  # type: ignore[import-untyped]  # a dependency of the test tools, without stubs
 
 from tests.support.cluster import Cluster, eventually
 from tests.support.data import fair_body

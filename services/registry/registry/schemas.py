@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,7 @@ from shared.text import Input, VisibleName
 
 Need = Literal["capital", "market_access", "machinery", "training", "certification", "raw_material",
                "packaging", "digital_marketing"]
+Needs = Annotated[list[Need], Field(max_length=len(get_args(Need)))]  # each need at most once
 CertificationKind = Literal["halal", "pirt", "bpom_md", "sni", "hki", "competency", "other"]
 IkmStatus = Literal["active", "inactive", "closed"]
 # The legal forms a kabupaten's list uses; `perorangan` is a household business without a legal entity.
@@ -116,7 +117,7 @@ class IkmCreate(Input):
     status: IkmStatus = "active"
     registered_year: Year | None = Field(default=None, description="year first recorded; this year if not given")
     certifications: Annotated[list[CertificationCreate], Field(max_length=50)] = []
-    needs: list[Need] = []
+    needs: Needs = []
     needs_accessible_booth: bool = False
     products: Annotated[list[ProductCreate], Field(max_length=100)] = []
 
@@ -185,7 +186,7 @@ class IkmUpdate(Input):
     status: IkmStatus | None = None
     registered_year: Year | None = None
     certifications: Annotated[list[CertificationCreate], Field(max_length=50)] | None = None
-    needs: list[Need] | None = None
+    needs: Needs | None = None
     needs_accessible_booth: bool | None = None
 
     @field_validator("nib")

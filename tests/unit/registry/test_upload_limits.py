@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
-from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl import Workbook
 
 from registry.import_format import read_import_file
 from registry.upload_limits import MAX_OTHER_MEMBER_BYTES, MAX_RATIO, check_xlsx_sizes
