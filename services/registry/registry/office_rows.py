@@ -36,6 +36,7 @@ _READERS: tuple[tuple[str, Callable[[str, bool], str]], ...] = (
     ("cert_kind", lambda t, _: read.parse_certificate_kind(t)), ("cert_valid_until", _date),
 )
 _REGION_FIELDS = ("regency_name", "district_name", "village_name")
+_CODE_FIELDS = ("regency_code", "district_code", "village_code")
 _HIDDEN = ("Sel ini berisi karakter tersembunyi (misalnya NUL) yang tidak dapat disimpan; ketik ulang isinya.",
            "This cell holds a hidden character (such as NUL) that cannot be stored; type its content again.")
 
@@ -66,9 +67,8 @@ def normalise(row: dict[str, str], places: Callable[[], Places]) -> tuple[dict[s
     _capacity(v, problems)
     _workers(v, problems)
     _sector(v, problems)
-    if any(v.get(name) for name in _REGION_FIELDS) or any("." in v.get(c, "") for c in ("district_code",
-                                                                                         "village_code")):
-        _regions(v, places(), problems)
+    if any(v.get(name) for name in _REGION_FIELDS) or any(not v.get(c, "0").isdigit() for c in _CODE_FIELDS):
+        _regions(v, places(), problems)  # a name, or a Kemendagri code, somewhere in the region columns
     return v, problems
 
 

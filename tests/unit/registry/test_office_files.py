@@ -112,3 +112,12 @@ def test_the_title_names_the_kabupaten_and_a_header_elsewhere_still_reads() -> N
     data = service.parse_row(parsed.rows[0][1], {}, None, parsed.labels)
     assert not isinstance(data, service.RowOutcome)
     assert (data.district_code, data.village_code) == ("5171031", "5171031807")
+
+
+def test_names_in_the_templates_code_columns_are_resolved_too() -> None:
+    header = "name,owner_name,owner_nik,sector,regency_code,district_code,village_code,workers"
+    content = f"{header}\nPerak Sari,Ni Made,5104014101800001,kriya,Gianyar,Kec. Sukawati,51.04.01.2005,3\n"
+    parsed = read_import_file(content.encode(), "x.csv", 10)
+    data = service.parse_row(parsed.rows[0][1], {}, None, parsed.labels)
+    assert not isinstance(data, service.RowOutcome)
+    assert (data.regency_code, data.district_code, data.village_code) == ("5104", "5104010", "5104010905")
