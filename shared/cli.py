@@ -5,6 +5,8 @@
     sentra seed-demo                        demo users and an open fair (development)
     sentra dlq list [--stream S]            dead letters with their errors
     sentra dlq replay STREAM ENTRY_ID       put a dead letter back on its stream
+    sentra status [--json] [--max-lag N] [--max-pending-age S] [--max-dead-letters N]
+                                            services, streams, groups, dead letters; exit 1 above a limit
 
 Service URLs come from REGISTRY_URL / CURATION_URL / EXHIBITIONS_URL (default the `make run` ports),
 Redis from REDIS_URL, the admin password from SENTRA_ADMIN_PASSWORD (or a prompt), a registrar's
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 import time
@@ -23,7 +26,9 @@ from typing import Any, TextIO
 
 import httpx
 from redis import Redis
+from redis.exceptions import RedisError
 
+from shared import status
 from shared.auth import ROLES
 from shared.csvfile import CsvWriter
 from shared.dead_letters import list_dead_letters, replay_dead_letter
@@ -177,6 +182,29 @@ def cmd_dlq_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    services = {name: _url(name, port) for name, port in (("registry", 8001), ("curation", 8002),
+                                                           ("exhibitions", 8003))}
+    limits = status.Thresholds(args.max_lag, args.max_pending_age, args.max_dead_letters, args.max_outbox_backlog)
+    with httpx.Client(timeout=5) as http:
+        redis = _redis()
+        try:
+            report = status.collect(http, redis, services)
+        except RedisError as exc:
+            print(f"Redis tidak terjangkau / Redis unreachable: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            redis.close()
+    found = status.problems(report, limits)
+    if args.json:
+        print(json.dumps({**report, "problems": found}, indent=2))
+    else:
+        print(status.render(report))
+        for line in found:
+            print(f"! {line}")
+    return 1 if found else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sentra", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -199,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
 
     sub.add_parser("seed-demo", help="demo users and an open fair").set_defaults(func=cmd_seed_demo)
+    _status_parser(sub)
 
     dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(required=True)
     listing = dlq.add_parser("list", help="list dead letters")
@@ -209,6 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("entry_id")
     replay.set_defaults(func=cmd_dlq_replay)
     return parser
+
+
+def _status_parser(sub: Any) -> None:
+    st = sub.add_parser("status", help="health of services, streams, consumer groups and dead letters")
+    st.add_argument("--json", action="store_true", help="machine-readable output for monitoring")
+    st.add_argument("--max-lag", type=int, default=status.Thresholds.max_lag)
+    st.add_argument("--max-pending-age", type=float, default=status.Thresholds.max_pending_age_s,
+                    help="seconds")
+    st.add_argument("--max-dead-letters", type=int, default=status.Thresholds.max_dead_letters)
+    st.add_argument("--max-outbox-backlog", type=int, default=status.Thresholds.max_outbox_backlog)
+    st.set_defaults(func=cmd_status)
 
 
 def main(argv: list[str] | None = None) -> int:
