@@ -69,6 +69,14 @@ def format_number(value: int | None, lang: Language) -> str:
     return grouped.replace(",", ".") if lang == "id" else grouped
 
 
+def format_decimal(value: float | None, lang: Language, digits: int = 1) -> str:
+    """A score or total: `80,5` in Indonesian, `80.5` in English."""
+    if value is None:
+        return "–"
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
 def format_money(value_idr: int | None, lang: Language = "id") -> str:
     """Whole rupiah: `Rp 25.000.000` (`Rp 25,000,000` in English)."""
     if value_idr is None:

@@ -24,6 +24,7 @@ from console.i18n import (
     choose_language,
     format_date,
     format_datetime,
+    format_decimal,
     format_money,
     format_number,
     parse_datetime,
@@ -75,6 +76,7 @@ def build_environments(tz: str) -> dict[Language, Environment]:
         env.filters["datetime"] = lambda v, lang=lang: format_datetime(_when(v), lang, tz)
         env.filters["money"] = partial(format_money, lang=lang)
         env.filters["number"] = partial(format_number, lang=lang)
+        env.filters["decimal"] = partial(format_decimal, lang=lang)
         env.globals["vocab"] = vocab
         env.globals["choices"] = partial(_choices, lang=lang)
         env.globals["label"] = partial(_label, lang=lang)

@@ -15,6 +15,7 @@ from console.i18n import (
     choose_language,
     format_date,
     format_datetime,
+    format_decimal,
     format_money,
     format_number,
     translations,
@@ -54,6 +55,12 @@ def test_money_in_whole_rupiah_with_the_language_grouping() -> None:
     assert format_money(-1500, "id") == "-Rp 1.500"
     assert format_money(None, "id") == "–"
     assert format_number(1234567, "id") == "1.234.567"
+
+
+def test_a_total_uses_the_language_decimal_mark() -> None:
+    assert format_decimal(80.5, "id") == "80,5"
+    assert format_decimal(80.5, "en") == "80.5"
+    assert format_decimal(None, "id") == "–"
 
 
 def _msgids(lang: str) -> dict[str, str]:
