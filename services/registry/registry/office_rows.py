@@ -75,7 +75,11 @@ def normalise(row: dict[str, str], places: Callable[[], Places]) -> tuple[dict[s
 def _capacity(v: dict[str, str], problems: list[FieldError]) -> None:
     unit = v.pop("capacity_unit", "")
     text = v.get("product_monthly_capacity")
-    if text:
+    if text and not v.get("product_name"):
+        problems.append(_problem("product_name", "Kapasitas produksi diisi, tetapi nama produknya (KOMODITI / "
+                                 "PRODUK) kosong; isi nama produknya.", "A production capacity is given but its "
+                                 "product (KOMODITI / PRODUK) is empty; fill in the product."))
+    elif text:
         try:
             v["product_monthly_capacity"] = str(read.monthly_units(read.parse_capacity(text, unit)))
         except read.ValueProblem as exc:

@@ -9,6 +9,7 @@ from registry.import_format import read_import_file, row_errors
 from registry.region_names import Places
 from registry.regions import Region, bps_regions
 from registry.workbook import is_end_of_data, is_numbering_row
+from shared.errors import ApiError
 from tests.support.office import OFFICE_ROWS, TITLE, office_csv, office_xlsx
 
 FILES = {"xlsx": lambda: office_xlsx(), "xlsx-recap-last": lambda: office_xlsx(recap_first=False),
@@ -121,3 +122,32 @@ def test_names_in_the_templates_code_columns_are_resolved_too() -> None:
     data = service.parse_row(parsed.rows[0][1], {}, None, parsed.labels)
     assert not isinstance(data, service.RowOutcome)
     assert (data.regency_code, data.district_code, data.village_code) == ("5104", "5104010", "5104010905")
+
+
+def test_a_capacity_split_under_a_merged_cell_and_a_signature_without_totals() -> None:
+    lines = ["DATA IKM KABUPATEN BANGLI", "",
+             "NO;NAMA USAHA;PEMILIK;NIK;SEKTOR;KECAMATAN;DESA;TK;KOMODITI;KAPASITAS PRODUKSI;",
+             ";;;;;;;;;JUMLAH;SATUAN",
+             "1;Bambu Kayubihi;I Wayan Bambu;5106011203800001;kriya;Bangli;Kayubihi;4;Sokasi;200;buah/bulan",
+             "2;Bambu Kayubihi Dua;I Wayan Bambu;5106011203800002;kriya;Bangli;Kayubihi;4;;200;buah/bulan",
+             "", "Bangli, 2 Februari 2025", "Kepala Bidang Perindustrian"]
+    parsed = read_import_file("\r\n".join(lines).encode("cp1252"), "bangli.csv", 10)
+    assert [n for n, _ in parsed.rows] == [5, 6]
+    assert parsed.labels["product_monthly_capacity"] == "KAPASITAS PRODUKSI / JUMLAH"
+    assert parsed.labels["capacity_unit"] == "KAPASITAS PRODUKSI / SATUAN"
+    data = service.parse_row(parsed.rows[0][1], {}, None, parsed.labels)
+    assert not isinstance(data, service.RowOutcome), data
+    assert data.regency_code == "5106" and data.products[0].monthly_capacity == 200
+    no_product = service.parse_row(parsed.rows[1][1], {}, None, parsed.labels)
+    assert isinstance(no_product, service.RowOutcome)
+    assert [e["field"] for e in row_errors(list(no_product.errors), parsed.labels)] == ["KOMODITI"]
+    assert "KOMODITI / PRODUK" in no_product.errors[0].message
+
+
+def test_a_workbook_with_only_a_recap_is_refused_naming_what_is_missing() -> None:
+    lines = ["REKAPITULASI IKM", "NO;KECAMATAN;JUMLAH IKM;TENAGA KERJA;NILAI INVESTASI (Rp)", "1;Sukawati;5;18;6000"]
+    with pytest.raises(ApiError) as caught:
+        read_import_file("\r\n".join(lines).encode(), "rekap.csv", 10)
+    missing = {e.field for e in caught.value.body.errors if "wajib" in e.message}
+    assert {"name", "owner_name", "owner_nik", "village_code", "regency_code"} <= missing
+    assert "baris 2" in caught.value.body.message
