@@ -24,6 +24,7 @@ from console.pages import auth, cases, home, ikms
 from console.security import SESSION_COOKIE, security_headers
 from console.settings import ConsoleSettings
 from console.web import CsrfRejected, build_environments, page_context
+from shared.limits import BodyLimit
 from shared.logs import configure_logging
 from shared.settings import UnsafeSettings
 
@@ -55,6 +56,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Sentra console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(BodyLimit, body_max_bytes=settings.body_max_bytes, upload_max_bytes=settings.upload_max_bytes)
     app.state.urls = ApiUrls(settings.registry_url, settings.curation_url, settings.exhibitions_url)
     app.state.regions = RegionNames()
     app.state.environments = build_environments(settings.timezone)
