@@ -34,3 +34,12 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "note: /usr/bin/chromium is missing; the console's browser tests need it (apt-get install chromium)" >&2
   fi
 fi
+
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "nginx is missing (the gateway test runs deploy/gateway/nginx.conf): installing it with apt-get" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  else
+    echo "note: nginx is missing; the gateway test needs it (apt-get install nginx-light)" >&2
+  fi
+fi
