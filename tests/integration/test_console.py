@@ -99,7 +99,7 @@ def test_a_curator_finds_the_case_in_the_queue_and_scores_it(console: Cluster, b
     ikm = console.call("registry", "POST", "/ikms", user="admin", json={
         "name": "Tenun Ikat Pendem", "owner": {"name": "Ni Ketut Rai", "nik": "5101014101800002"},
         "sector": "kriya", "regency_code": "5104", "district_code": "5104010", "village_code": "5104010007",
-        "workers": 4, "products": [{"name": "Kain endek", "price_idr": 750000}]})
+        "workers": 4, "products": [{"name": "Kain endek", "price_idr": 750000}, {"name": "Selendang songket"}]})
     assert ikm.status_code == 201, ikm.text
     base = console.start_console().url
     page = browser.new_page()
@@ -122,6 +122,15 @@ def test_a_curator_finds_the_case_in_the_queue_and_scores_it(console: Cluster, b
     page.get_by_role("button", name="Kirim nilai saya").click()
     expect(page.get_by_role("status")).to_have_text("Nilai Anda sudah tersimpan.")
     expect(page.get_by_role("button", name="Perbaiki nilai saya")).to_be_visible()
+
+    # The other product: kurator1 knows the weaver and steps down; the case leaves their queue.
+    page.goto(f"{base}/cases")
+    page.get_by_role("link", name="Selendang songket").click()
+    page.get_by_text("Nyatakan konflik kepentingan").click()
+    page.get_by_label("Alasan").select_option("family")
+    page.get_by_role("button", name="Mundur dari kasus ini").click()
+    expect(page.get_by_role("status")).to_contain_text("Anda mengundurkan diri")
+    expect(page.get_by_role("link", name="Selendang songket")).to_have_count(0)
 
 
 def test_signing_out_clears_the_session_and_a_forged_form_is_refused(console: Cluster, browser: Browser) -> None:

@@ -57,5 +57,12 @@ IMPORT_STATUSES: dict[str, str] = {"queued": N_("Queued"), "running": N_("Runnin
 QUEUE_FILTERS: dict[str, str] = {"waiting": N_("Waiting for my score"), "scored": N_("Scored"),
                                  "decided": N_("Decided")}
 
+# Why a curator steps down from a case (curation's ConflictReason).
+CONFLICT_REASONS: dict[str, str] = {
+    "family": N_("Family of the owner"), "employer": N_("I work for this business"),
+    "supplier": N_("I supply this business"), "competitor": N_("A competitor of mine"),
+    "coaching_client": N_("I coach this business"),
+}
+
 ROLES: dict[str, str] = {"registrar": N_("Registrar"), "curator": N_("Curator"), "organiser": N_("Organiser"),
                          "operator": N_("Operator"), "admin": N_("Administrator")}

@@ -20,7 +20,7 @@ QUEUE_LIMIT = 500
 
 
 @router.get("/cases")
-async def queue(page: UserPage, show: str = "waiting") -> Response:
+async def queue(page: UserPage, show: str = "waiting", stepped_down: int = 0) -> Response:
     """My cases, filtered: waiting for my score, scored by me, or decided (the API filters by curator
     and status; "my score" is read from each case's assignments)."""
     assert page.user is not None
@@ -34,7 +34,7 @@ async def queue(page: UserPage, show: str = "waiting") -> Response:
             raise
         found, error = {"items": [], "total": 0}, page.api_message(failure.body)
     cases = [c for c in found["items"] if queue_state(c, page.user.username) == show]
-    return page.render("cases/list.html", cases=cases, show=show, error=error)
+    return page.render("cases/list.html", cases=cases, show=show, error=error, stepped_down=bool(stepped_down))
 
 
 async def _case_view(page: Page, case_id: uuid.UUID) -> dict[str, Any]:
@@ -83,3 +83,22 @@ async def score(page: UserPage, case_id: uuid.UUID, form: Form) -> Response:
         return page.render("cases/show.html", status_code=failure.status, values=dict(items), errors=errors,
                            scored=False, **view)
     return redirect(f"/cases/{case_id}?scored=1")
+
+
+@router.post("/cases/{case_id}/conflicts")
+async def declare_conflict(page: UserPage, case_id: uuid.UUID, form: Form) -> Response:
+    """The curator steps down (curation assigns another); the case leaves their queue."""
+    body = {"reason": str(form.get("reason", "")).strip()}
+    note = str(form.get("note", "")).strip()
+    if note:
+        body["note"] = note
+    try:
+        await page.api.post("curation", f"/cases/{case_id}/conflicts", body)
+    except ApiFailure as failure:
+        if failure.status not in (403, 409, 422):
+            raise
+        errors = errors_by_field(failure.field_errors(), page.lang) or {"body": page.api_message(failure.body)}
+        view = await _case_view(page, case_id)
+        return page.render("cases/show.html", status_code=failure.status, values={}, errors={},
+                           conflict_errors=errors, conflict_values=body, scored=False, **view)
+    return redirect("/cases?stepped_down=1")
