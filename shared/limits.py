@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BeforeValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import ErrorBody
+from shared.errors import ErrorBody, field_error
 
 # `openapi_extra` of a route whose body is a file: it gets the upload limit. The key also shows in
 # the OpenAPI document, where a client can see which routes take files.
@@ -42,6 +43,20 @@ def too_large_body(limit: int, upload: bool) -> ErrorBody:
                          message_en=f"The file is too large: at most {words}; split it.")
     return ErrorBody(code="body_too_large", message=f"Isi permintaan terlalu besar: paling besar {words}.",
                      message_en=f"The request body is too large: at most {words}.")
+
+
+def items_at_most(limit: int) -> BeforeValidator:
+    """Refuse a list longer than `limit` before any of its items is validated. Pydantic checks a
+    list's `max_length` only after validating every item, and FastAPI validates a body on the event
+    loop, so a body of many thousands of items would hold every other request up first. Use it
+    beside `max_length`, which still documents the bound in the OpenAPI schema."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, list) and len(value) > limit:
+            raise field_error(f"Terlalu banyak isian (paling banyak {limit}).", f"Too many items (at most {limit}).")
+        return value
+
+    return BeforeValidator(check)
 
 
 def declared_length(headers: list[tuple[bytes, bytes]]) -> tuple[int | None, bool]:

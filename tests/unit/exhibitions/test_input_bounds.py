@@ -12,10 +12,11 @@ from exhibitions.floorplan_csv import MAX_ROWS
 from exhibitions.schemas import MAX_BOOTHS, BoothCreate, ExhibitionCreate
 from shared.domain import SECTORS
 from shared.errors import validation_errors
+from shared.limits import items_at_most
 from tests.support.data import fair_body
 
-# How the route declares its body: `Body(max_length=MAX_BOOTHS)` (routes/exhibitions.py).
-FloorPlan = TypeAdapter(Annotated[list[BoothCreate], Field(max_length=MAX_BOOTHS)])
+# How the route declares its body (routes/exhibitions.py).
+FloorPlan = TypeAdapter(Annotated[list[BoothCreate], items_at_most(MAX_BOOTHS), Field(max_length=MAX_BOOTHS)])
 
 
 def test_a_json_floor_plan_takes_as_many_booths_as_a_csv_one_and_no_more() -> None:

@@ -9,9 +9,10 @@ from typing import Annotated
 import pytest
 from fastapi import Body, FastAPI, Request
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, TypeAdapter, ValidationError, field_validator
 
 from shared.errors import install_error_handlers
-from shared.limits import UPLOAD, BodyLimit, declared_length, size_words, too_large_body
+from shared.limits import UPLOAD, BodyLimit, declared_length, items_at_most, size_words, too_large_body
 
 JSON_LIMIT = 1024
 UPLOAD_LIMIT = 8 * 1024
@@ -103,3 +104,26 @@ def test_limits_are_worded_as_a_registrar_reads_them() -> None:
             ] == ["900 bytes", "1 KB", "1.5 KB", "20 MB", "12.5 MB", "200 MB"]
     assert too_large_body(20 * 1024 * 1024, upload=True).message == ("Berkas terlalu besar: paling besar 20 MB; "
                                                                      "bagi berkasnya.")
+
+
+class Booth(BaseModel):
+    code: str
+
+    @field_validator("code")
+    @classmethod
+    def _seen(cls, code: str) -> str:
+        VALIDATED.append(code)
+        return code
+
+
+VALIDATED: list[str] = []
+
+
+def test_a_list_over_its_bound_is_refused_before_any_item_is_validated() -> None:
+    booths = TypeAdapter(Annotated[list[Booth], items_at_most(3)])
+    assert len(booths.validate_python([{"code": "A"}] * 3)) == 3
+    VALIDATED.clear()
+    with pytest.raises(ValidationError) as caught:
+        booths.validate_python([{"code": "A"}] * 4)
+    assert VALIDATED == []
+    assert caught.value.errors()[0]["msg"] == "Terlalu banyak isian (paling banyak 3)."

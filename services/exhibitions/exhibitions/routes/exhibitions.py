@@ -23,7 +23,7 @@ from exhibitions.tables import Exhibition
 from shared.auth import Principal, require_roles
 from shared.bounds import Limit, Offset
 from shared.errors import ApiError
-from shared.limits import UPLOAD
+from shared.limits import UPLOAD, items_at_most
 from shared.web import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/exhibitions", tags=["fairs and floor plans"])
@@ -72,7 +72,8 @@ def get_exhibition(exhibition_id: uuid.UUID, session: SessionDep, _: Reader) -> 
 
 @router.post("/{exhibition_id}/booths", status_code=status.HTTP_201_CREATED, response_model=list[BoothPublic],
              summary="Add booths to the floor plan (bulk)")
-def add_booths(exhibition_id: uuid.UUID, booths: Annotated[list[BoothCreate], Body(max_length=MAX_BOOTHS)],
+def add_booths(exhibition_id: uuid.UUID,
+               booths: Annotated[list[BoothCreate], items_at_most(MAX_BOOTHS), Body(max_length=MAX_BOOTHS)],
                uow: UnitOfWorkDep, _: Organiser) -> list[BoothPublic]:
     rows = service.add_booths(uow.session, exhibition_id, booths)
     uow.commit()
