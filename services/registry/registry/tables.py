@@ -15,8 +15,8 @@ from shared.db import UtcDateTime
 from shared.ids import new_id
 from shared.outbox import OutboxEvent
 
-__all__ = ["CatalogueListing", "Certification", "Ikm", "ImportJob", "ImportRow", "InboxEvent", "OutboxEvent",
-           "Product", "ProductPhoto", "RegionAddition", "Sentra", "TimelineEntry", "UserAccount"]
+__all__ = ["CatalogueListing", "Certification", "Ikm", "ImportJob", "ImportRow", "InboxEvent", "MappingProfile",
+           "OutboxEvent", "Product", "ProductPhoto", "RegionAddition", "Sentra", "TimelineEntry", "UserAccount"]
 
 
 def _ts(**kw: Any) -> Any:
@@ -200,11 +200,31 @@ class ImportJob(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=500)
     error_en: str | None = Field(default=None, max_length=500)
     created_by: str = Field(max_length=64)
+    # The kabupaten the registrar named for a file that names it in neither its title nor a column.
+    regency_code: str | None = Field(default=None, max_length=4)
+    # The columns and values as the registrar mapped them (registry.import_mapping), kept from the
+    # preview to the import and across a restart.
+    mapping: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     # The process working on it holds it until then; a crashed worker's lease runs out.
     lease_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     finished_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
+
+class MappingProfile(SQLModel, table=True):
+    """A column and value mapping saved under a name, proposed again for a file with the same columns
+    (`columns_key`: the header's column names, normalised and hashed)."""
+
+    __tablename__ = "mapping_profile"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    columns_key: str = Field(max_length=64, index=True)
+    mapping: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
 
 
 class ImportRow(SQLModel, table=True):
