@@ -37,6 +37,8 @@ class ProductInfo(Payload):
     category: str | None = None
     price_idr: int | None = None
     monthly_capacity: int | None = None
+    # What a buyer reads in the catalogue (issue 16); added in place: older consumers ignore it.
+    description: str | None = None
 
 
 class IkmRegisteredV1(Payload):
@@ -52,6 +54,9 @@ class IkmRegisteredV1(Payload):
     workers: int
     needs_accessible_booth: bool = False
     products: list[ProductInfo]
+    # Names for the catalogue (issue 16), added in place: the regency's BPS name and the sentra's.
+    regency_name: str | None = None
+    sentra_name: str | None = None
 
 
 class IkmUpdatedV1(Payload):
@@ -60,6 +65,10 @@ class IkmUpdatedV1(Payload):
     sector: str
     regency_code: str
     sentra_id: uuid.UUID | None = None
+    # The IKM's current business name and names for the catalogue (issue 16), added in place.
+    name: str | None = None
+    regency_name: str | None = None
+    sentra_name: str | None = None
 
 
 class ProductSubmittedV1(Payload):
@@ -93,6 +102,25 @@ class ProductPhotosChangedV1(Payload):
     photos: list[PhotoRef]
     added: list[uuid.UUID] = Field(default_factory=list, description="photos this change added")
     removed: list[uuid.UUID] = Field(default_factory=list, description="photos this change removed")
+
+
+class ProductWithdrawnV1(Payload):
+    """A registrar took a product out of the catalogue (the IKM no longer makes it, say)."""
+
+    ikm_id: uuid.UUID
+    product_id: uuid.UUID
+
+
+class CatalogueChangedV1(Payload):
+    """A product entered or left curation's public catalogue, and why."""
+
+    ikm_id: uuid.UUID
+    product_id: uuid.UUID
+    product_name: str
+    listed: bool
+    reason: Literal["approved", "expired", "withdrawn", "not_approved"]
+    grade: Literal["A", "B", "C", "D"] | None = None
+    valid_until: date | None = None
 
 
 class CaseOpenedV1(Payload):
@@ -181,11 +209,16 @@ EVENT_TYPES: dict[str, EventType] = {
                   consumers=(CURATION, EXHIBITIONS)),
         EventType(name="ikm.updated", producer=REGISTRY, versions={1: IkmUpdatedV1},
                   summary="Fields of a registered IKM changed (personal data excluded).",
-                  consumers=(EXHIBITIONS,)),
+                  consumers=(CURATION, EXHIBITIONS)),
         EventType(name="product.submitted", producer=REGISTRY, versions={1: ProductSubmittedV1},
                   summary="A product was added to a registered IKM.", consumers=(CURATION,)),
         EventType(name="product.photos_changed", producer=REGISTRY, versions={1: ProductPhotosChangedV1},
-                  summary="A product's photos were added, removed or reordered (references, never bytes)."),
+                  summary="A product's photos were added, removed or reordered (references, never bytes).",
+                  consumers=(CURATION,)),
+        EventType(name="product.withdrawn", producer=REGISTRY, versions={1: ProductWithdrawnV1},
+                  summary="A registrar withdrew a product from the catalogue.", consumers=(CURATION,)),
+        EventType(name="catalogue.changed", producer=CURATION, versions={1: CatalogueChangedV1},
+                  summary="A product entered or left the curated catalogue, and why.", consumers=(REGISTRY,)),
         EventType(name="curation.case_opened", producer=CURATION, versions={1: CaseOpenedV1},
                   summary="A curation case was opened for a product, with the curators assigned.",
                   consumers=(REGISTRY,)),

@@ -31,8 +31,9 @@ from tests.support.cluster import LOAD_REGISTRAR, SERVICES, Cluster, prepare_loa
 from tests.support.data import ikm_body
 
 CONSUMER_GROUPS = {"registry": ["curation.case_opened", "curation.decided", "exhibition.booth_allocated",
-                                "exhibition.booth_released", "exhibition.waitlisted"],
-                   "curation": ["ikm.registered", "product.submitted"],
+                                "exhibition.booth_released", "exhibition.waitlisted", "catalogue.changed"],
+                   "curation": ["ikm.registered", "product.submitted", "ikm.updated", "product.photos_changed",
+                                "product.withdrawn"],
                    "exhibitions": ["ikm.registered", "ikm.updated", "curation.decided"]}
 
 

@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
 
+from curation.catalogue_rules import CasePhoto, PhotoSeen, case_photos
+from curation.photo_links import photo_url
 from curation.rules import PANEL_STATUSES, CaseScope, audit_details_for, case_scope, oversees_curation, sheet_visible
-from curation.schemas import AssignmentPublic, AuditPublic, CasePublic, ScorePublic
+from curation.schemas import AssignmentPublic, AuditPublic, CasePhotoPublic, CasePublic, ScorePublic
 from curation.service import curator_by_username
-from curation.tables import Assignment, AuditEntry, Case, Curator, Score
+from curation.tables import Assignment, AuditEntry, Case, Curator, ProductPhotoRef, Score
 from shared.auth import Principal
 from shared.errors import not_found
 
@@ -97,6 +99,7 @@ def cases_public(session: Session, cases: list[Case], viewer: Principal | None =
         scores[s.case_id].append(ScorePublic(curator_id=s.curator_id, username=username, stage=s.stage,
                                              version=s.version, gates=s.gates, scores=s.scores, comment=s.comment,
                                              total=s.total, submitted_at=s.submitted_at))
+    photos = _photos_seen(session, [case.product_id for case in cases])
     sees_all = viewer is None or oversees_curation(viewer.roles)
     name = viewer.username if viewer is not None else ""
     return [CasePublic(
@@ -107,7 +110,26 @@ def cases_public(session: Session, cases: list[Case], viewer: Principal | None =
         decided_by=case.decided_by, decided_at=case.decided_at, valid_until=case.valid_until,
         expired_at=case.expired_at, opened_at=case.opened_at, assignments=assignments[case.id],
         scores=[s for s in scores[case.id] if sheet_visible(name, sees_all, case.status, s.username)],
+        photos=[_case_photo(case, p) for p in case_photos(photos[case.product_id], case.opened_at)],
     ) for case in cases]
+
+
+def _photos_seen(session: Session, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[PhotoSeen]]:
+    """Every photo curation has seen of these products, removed ones included (one query)."""
+    seen: dict[uuid.UUID, list[PhotoSeen]] = defaultdict(list)
+    for r in session.exec(select(ProductPhotoRef).where(col(ProductPhotoRef.product_id).in_(product_ids))).all():
+        seen[r.product_id].append(PhotoSeen(photo_id=r.photo_id, position=r.position, hash=r.hash, sizes=r.sizes,
+                                            added_at=r.added_at, removed_at=r.removed_at))
+    return seen
+
+
+def _case_photo(case: Case, seen: CasePhoto) -> CasePhotoPublic:
+    photo = seen.photo
+    return CasePhotoPublic(photo_id=photo.photo_id, position=photo.position, hash=photo.hash,
+                           thumbnail_url=photo_url(case.ikm_id, case.product_id, photo.photo_id, "thumbnail"),
+                           display_url=photo_url(case.ikm_id, case.product_id, photo.photo_id, "display"),
+                           added_since_opening=seen.added_since_opening,
+                           removed_since_opening=seen.removed_since_opening)
 
 
 def case_public(session: Session, case: Case, viewer: Principal | None = None) -> CasePublic:

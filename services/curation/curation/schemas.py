@@ -80,6 +80,18 @@ class ScorePublic(BaseModel):
     submitted_at: datetime
 
 
+class CasePhotoPublic(BaseModel):
+    """A photo of the case's product, by reference: the registry serves its bytes."""
+
+    photo_id: uuid.UUID
+    position: int
+    hash: str
+    thumbnail_url: str
+    display_url: str
+    added_since_opening: bool = Field(description="added after the case opened")
+    removed_since_opening: bool = Field(description="the product had it when the case opened; removed since")
+
+
 class CasePublic(BaseModel):
     id: uuid.UUID
     ikm_id: uuid.UUID
@@ -103,6 +115,7 @@ class CasePublic(BaseModel):
     expired_at: datetime | None
     assignments: list[AssignmentPublic]
     scores: list[ScorePublic] = []
+    photos: list[CasePhotoPublic] = []
     opened_at: datetime
 
 

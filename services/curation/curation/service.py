@@ -31,6 +31,7 @@ from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from curation import catalogue
 from curation.rubric import APPROVED, DEFAULT_RUBRIC, Rubric, rubric_from_data, rubric_to_data, weighted_total
 from curation.rules import (
     OPEN_STATUSES,
@@ -586,6 +587,7 @@ def _publish_decision(session: Session, case: Case, *, expired: bool = False) ->
         "grade": case.grade, "total": case.total, "valid_until": case.valid_until, "reason": case.reason,
         "expired": expired,
     }), correlation_id=case.correlation_id))
+    catalogue.case_changed(session, case)  # the catalogue follows every decision and expiry
 
 
 def decide_by_panel(session: Session, case_id: uuid.UUID, principal: Principal, data: DecisionCreate,

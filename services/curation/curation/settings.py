@@ -19,3 +19,6 @@ class CurationSettings(ServiceSettings):
     appeal_window_days: int = Field(default=30, ge=0, alias="SENTRA_APPEAL_WINDOW_DAYS")
     # Seconds between two passes of the task that marks lapsed approvals as expired.
     expiry_interval_s: float = Field(default=3600, gt=0, alias="SENTRA_EXPIRY_INTERVAL_S")
+    # Where the registry is reached from outside (a browser, a marketplace): photo links in cases and
+    # in the public catalogue are made with it.
+    registry_public_url: str = Field(default="http://127.0.0.1:8001", alias="SENTRA_REGISTRY_PUBLIC_URL")

@@ -14,8 +14,8 @@ from shared.db import UtcDateTime
 from shared.ids import new_id
 from shared.outbox import OutboxEvent
 
-__all__ = ["Appeal", "Assignment", "AuditEntry", "Case", "ConflictDeclaration", "Curator", "InboxEvent",
-           "OutboxEvent", "RubricVersion", "Score"]
+__all__ = ["Appeal", "Assignment", "AuditEntry", "Case", "CatalogueEntry", "CatalogueIkm", "CatalogueProduct",
+           "ConflictDeclaration", "Curator", "InboxEvent", "OutboxEvent", "ProductPhotoRef", "RubricVersion", "Score"]
 
 
 def _ts() -> Any:
@@ -174,3 +174,83 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=64)
     action: str = Field(max_length=30)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --- the catalogue (curation/catalogue.py) and what it is made from -------------------------------
+
+
+class CatalogueIkm(SQLModel, table=True):
+    """What the catalogue shows of an IKM, from ikm.registered and ikm.updated (no personal data)."""
+
+    __tablename__ = "catalogue_ikm"
+
+    ikm_id: uuid.UUID = Field(primary_key=True)
+    name: str = Field(max_length=200)
+    sector: str = Field(max_length=40)
+    regency_code: str = Field(max_length=4)
+    regency_name: str | None = Field(default=None, max_length=200)
+    sentra_id: uuid.UUID | None = None
+    sentra_name: str | None = Field(default=None, max_length=200)
+    changed_at: datetime = _ts()
+
+
+class CatalogueProduct(SQLModel, table=True):
+    """What the catalogue shows of a product, from ikm.registered and product.submitted; whether a
+    registrar withdrew it (product.withdrawn), until it is submitted again."""
+
+    __tablename__ = "catalogue_product"
+
+    product_id: uuid.UUID = Field(primary_key=True)
+    ikm_id: uuid.UUID = Field(index=True)
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    category: str | None = Field(default=None, max_length=100)
+    price_idr: int | None = None
+    withdrawn: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # When the newest product.photos_changed applied was published: an older one arriving late is ignored.
+    photos_changed_at: datetime | None = _ts_or_none()
+
+
+class ProductPhotoRef(SQLModel, table=True):
+    """A product's photo by reference (the registry serves it), with when curation learnt of it and,
+    once gone, when it was removed: a case shows the photos as they were when it opened."""
+
+    __tablename__ = "product_photo_ref"
+
+    photo_id: uuid.UUID = Field(primary_key=True)
+    product_id: uuid.UUID = Field(index=True)
+    ikm_id: uuid.UUID
+    hash: str = Field(max_length=64)
+    position: int
+    sizes: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    added_at: datetime = _ts()
+    removed_at: datetime | None = _ts_or_none()
+
+
+class CatalogueEntry(SQLModel, table=True):
+    """A product in the catalogue: one row while its approval stands (grade A or B, not expired, not
+    withdrawn), with everything an entry shows, so a page of the catalogue is one query."""
+
+    __tablename__ = "catalogue_entry"
+    __table_args__ = (Index("ix_catalogue_entry_sector_regency", "sector", "regency_code"),)
+
+    product_id: uuid.UUID = Field(primary_key=True)
+    ikm_id: uuid.UUID = Field(index=True)
+    case_id: uuid.UUID
+    product_name: str = Field(max_length=200, index=True)
+    description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    category: str | None = Field(default=None, max_length=100)
+    price_idr: int | None = Field(default=None, index=True)
+    ikm_name: str = Field(max_length=200)
+    sector: str = Field(max_length=40)
+    regency_code: str = Field(max_length=4)
+    regency_name: str | None = Field(default=None, max_length=200)
+    sentra_id: uuid.UUID | None = Field(default=None, index=True)
+    sentra_name: str | None = Field(default=None, max_length=200)
+    grade: str = Field(max_length=1, index=True)
+    valid_until: date | None = None
+    conditions: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    conditions_en: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Lower-cased product and IKM words that `q` searches.
+    search: str = Field(sa_column=Column(Text, nullable=False))
+    listed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))

@@ -16,7 +16,7 @@ from registry import personal, service, users
 from registry.handlers import HANDLERS
 from registry.importer import Importer
 from registry.regions import bps_regions
-from registry.routes import auth, ikms, imports, photos, regions, sentra, stats
+from registry.routes import auth, ikms, imports, photos, regions, sentra, stats, withdrawals
 from registry.settings import RegistrySettings
 from shared.db import session_scope
 from shared.groupcommit import GroupCommit
@@ -66,7 +66,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         description="Daftar IKM, sentra, wilayah dan linimasa status. / The IKM register, sentra, regions "
                     "and each IKM's status timeline.",
         routers=[auth.router, ikms.router, imports.router, photos.router, regions.router, sentra.router,
-                 stats.router],
+                 stats.router, withdrawals.router],
         handlers=HANDLERS,
         migrations_dir=MIGRATIONS,
         on_startup=bootstrap,

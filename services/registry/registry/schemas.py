@@ -83,6 +83,7 @@ class CertificationCreate(Input):
 class ProductCreate(Input):
     name: Name
     category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     # Both are INTEGER columns (a product's price in rupiah, units a month): DbInt keeps them storable.
     price_idr: DbInt | None = None
     monthly_capacity: DbInt | None = None
@@ -220,6 +221,7 @@ class ProductPublic(BaseModel):
     id: uuid.UUID
     name: str
     category: str | None
+    description: str | None = None
     price_idr: int | None
     monthly_capacity: int | None
 

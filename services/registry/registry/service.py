@@ -210,8 +210,7 @@ def register_ikms(session: Session, requests: Sequence[Registering]) -> list[uui
     nibs = {data.nib for data, _ in requests if data.nib}
     taken = set(session.exec(select(Ikm.nib).where(col(Ikm.nib).in_(nibs))).all()) if nibs else set()
     sentra_ids = {data.sentra_id for data, _ in requests if data.sentra_id is not None}
-    known_sentra = set(session.exec(select(Sentra.id).where(col(Sentra.id).in_(sentra_ids))).all()) \
-        if sentra_ids else set()
+    known_sentra = _sentra_names(session, sentra_ids)
     outcomes: list[uuid.UUID | ApiError] = []
     registrations: list[Registration] = []
     for data, principal in requests:
@@ -227,7 +226,7 @@ def register_ikms(session: Session, requests: Sequence[Registering]) -> list[uui
         if problems:
             outcomes.append(ApiError(422, "invalid_input", "Data tidak valid.", "Invalid data.", problems))
             continue
-        registration = _registration(data, principal)
+        registration = _registration(data, principal, known_sentra.get(data.sentra_id) if data.sentra_id else None)
         if data.nib:
             taken.add(data.nib)  # a second request in this batch with the same NIB is a conflict
         registrations.append(registration)
@@ -250,7 +249,17 @@ class Registration:
     event: Envelope
 
 
-def _registration(data: IkmCreate, principal: Principal) -> Registration:
+def _sentra_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of these sentra, by id (the ones that exist)."""
+    return dict(session.exec(select(Sentra.id, Sentra.name).where(col(Sentra.id).in_(ids))).all()) if ids else {}
+
+
+def _regency_name(code: str) -> str | None:
+    region = bps_regions().get(code)
+    return region.name if region else None
+
+
+def _registration(data: IkmCreate, principal: Principal, sentra_name: str | None = None) -> Registration:
     """A checked IKM with its products, certificates, first timeline entry and `ikm.registered`."""
     now = utcnow()
     ikm_id = new_id()
@@ -270,7 +279,7 @@ def _registration(data: IkmCreate, principal: Principal) -> Registration:
         "needs": list(data.needs), "needs_accessible_booth": data.needs_accessible_booth, "status": data.status,
         "created_by": principal.username, "created_at": now, "updated_at": now,
     }
-    products = [{"id": new_id(), "ikm_id": ikm_id, "name": p.name, "category": p.category,
+    products = [{"id": new_id(), "ikm_id": ikm_id, "name": p.name, "category": p.category, "description": p.description,
                  "price_idr": p.price_idr, "monthly_capacity": p.monthly_capacity, "created_at": now}
                 for p in data.products]
     event = new_event("ikm.registered", IkmRegisteredV1(
@@ -278,7 +287,8 @@ def _registration(data: IkmCreate, principal: Principal) -> Registration:
         regency_code=data.regency_code, district_code=data.district_code, village_code=data.village_code,
         sentra_id=data.sentra_id, workers=data.workers, needs_accessible_booth=data.needs_accessible_booth,
         products=[ProductInfo(product_id=p["id"], name=p["name"], category=p["category"], price_idr=p["price_idr"],
-                              monthly_capacity=p["monthly_capacity"]) for p in products],
+                              monthly_capacity=p["monthly_capacity"], description=p["description"]) for p in products],
+        regency_name=_regency_name(data.regency_code), sentra_name=sentra_name,
     ))
     timeline = {
         "ikm_id": ikm_id, "event_id": event.event_id, "event_type": event.event_type,
@@ -368,7 +378,8 @@ def update_ikm(session: Session, ikm_id: uuid.UUID, data: IkmUpdate) -> list[str
     if public:
         event = new_event("ikm.updated", IkmUpdatedV1(
             ikm_id=ikm.id, changed=_jsonable(public), sector=ikm.sector, regency_code=ikm.regency_code,
-            sentra_id=ikm.sentra_id))
+            sentra_id=ikm.sentra_id, name=ikm.name, regency_name=_regency_name(ikm.regency_code),
+            sentra_name=_sentra_names(session, {ikm.sentra_id}).get(ikm.sentra_id) if ikm.sentra_id else None))
         add_event(session, event)
         event_id, occurred_at = event.event_id, event.occurred_at
     else:
@@ -438,13 +449,13 @@ def resubmit_product(session: Session, ikm_id: uuid.UUID, product_id: uuid.UUID)
 
 
 def _new_product(ikm_id: uuid.UUID, data: ProductCreate) -> Product:
-    return Product(ikm_id=ikm_id, name=data.name, category=data.category, price_idr=data.price_idr,
-                   monthly_capacity=data.monthly_capacity, created_at=utcnow())
+    return Product(ikm_id=ikm_id, name=data.name, category=data.category, description=data.description,
+                   price_idr=data.price_idr, monthly_capacity=data.monthly_capacity, created_at=utcnow())
 
 
 def _product_info(p: Product) -> ProductInfo:
     return ProductInfo(product_id=p.id, name=p.name, category=p.category, price_idr=p.price_idr,
-                       monthly_capacity=p.monthly_capacity)
+                       monthly_capacity=p.monthly_capacity, description=p.description)
 
 
 def _get_ikm(session: Session, ikm_id: uuid.UUID) -> Ikm:
@@ -666,7 +677,7 @@ def import_rows(session: Session, rows: list[tuple[int, dict[str, str]]], sentra
     regions = find_regions(session, sorted({code for d in candidates
                                             for code in (d.regency_code, d.district_code, d.village_code)}))
     by_nib, by_name = registered_matches(session, candidates)
-    known_sentra = set(sentra_ids.values())
+    known_sentra = _sentra_names(session, set(sentra_ids.values()))
 
     outcomes: list[tuple[int, RowOutcome]] = []
     registrations: list[Registration] = []
@@ -692,7 +703,8 @@ def import_rows(session: Session, rows: list[tuple[int, dict[str, str]]], sentra
                     outcomes.append((number, RowOutcome("duplicate", ikm_id=by_name[key],
                                                         errors=(_duplicate_reason("name_village"),))))
                     continue
-                registration = _registration(data, principal)
+                registration = _registration(data, principal,
+                                             known_sentra.get(data.sentra_id) if data.sentra_id else None)
                 registrations.append(registration)
                 if data.nib:
                     by_nib[data.nib] = registration.ikm_id

@@ -43,8 +43,8 @@ PERSONAL_WORDS = {"nik", "phone", "address", "owner"}
 
 # SPEC.md, Services: who publishes what (and issue 16: product photos).
 PUBLISHED_BY = {
-    "registry": {"ikm.registered", "ikm.updated", "product.submitted", "product.photos_changed"},
-    "curation": {"curation.case_opened", "curation.decided"},
+    "registry": {"ikm.registered", "ikm.updated", "product.submitted", "product.photos_changed", "product.withdrawn"},
+    "curation": {"curation.case_opened", "curation.decided", "catalogue.changed"},
     "exhibitions": {"exhibition.booth_allocated", "exhibition.booth_released", "exhibition.waitlisted"},
 }
 
