@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from registry import service
@@ -33,6 +34,9 @@ from shared.events import utcnow
 from shared.worker import BackgroundWorker
 
 log = logging.getLogger("sentra.registry.importer")
+# The job's row without its file: the file (up to SENTRA_IMPORT_MAX_BYTES, sealed) is read and
+# decrypted once per import, not again with every chunk's progress.
+WITHOUT_FILE = [defer(ImportJob.content)]  # type: ignore[arg-type]
 
 
 class Importer(BackgroundWorker):
@@ -91,7 +95,7 @@ class Importer(BackgroundWorker):
         except Exception as exc:
             log.exception("import %s failed", job_id)
             with Session(self._engine) as session:
-                job = session.get(ImportJob, job_id)
+                job = session.get(ImportJob, job_id, options=WITHOUT_FILE)
                 if job is not None:
                     job.status = "failed"
                     job.error = "Impor berhenti karena kesalahan server; unggah ulang berkasnya (baris yang sudah " \
@@ -123,7 +127,7 @@ class Importer(BackgroundWorker):
                 return
             chunk = rows[position:position + settings.import_chunk_rows]
             with Session(self._engine, expire_on_commit=False) as session:
-                job = session.get(ImportJob, job_id)
+                job = session.get(ImportJob, job_id, options=WITHOUT_FILE)
                 if job is None or job.processed != position:
                     return  # another worker took it over
                 sentra_ids = service.sentra_ids_by_name(session)
@@ -143,7 +147,7 @@ class Importer(BackgroundWorker):
 
     def _finish(self, job_id: uuid.UUID, status: str, error: str | None = None, error_en: str | None = None) -> None:
         with Session(self._engine) as session:
-            job = session.get(ImportJob, job_id)
+            job = session.get(ImportJob, job_id, options=WITHOUT_FILE)
             if job is None:
                 return
             job.status = status
