@@ -19,6 +19,10 @@ from shared.csvfile import UnreadableCsv, read_csv_rows
 Rows = list[tuple[int, list[Any]]]  # the non-blank rows, each with its line number
 
 HEADER_SEARCH_ROWS = 40  # a title block is a few lines; a header further down is not a header
+# Blank lines are skipped without being kept, but reading them still costs time: a file may hold
+# this many lines (blank ones included) for each row it may have, and is refused past them like a
+# file of too many rows, instead of a file of millions of blank lines being read to its end.
+MAX_LINES_PER_ROW = 20
 MIN_HEADER_COLUMNS = 3
 
 
@@ -26,12 +30,14 @@ MIN_HEADER_COLUMNS = 3
 class Sheet:
     name: str | None
     rows: Rows
-    truncated: bool = False  # more non-blank rows than the caller's limit: the rest were not read
+    truncated: bool = False  # more rows (or lines) than the caller's limit: the rest were not read
 
 
 def _sheet(name: str | None, rows: Iterable[Iterable[Any]], limit: int, first_line: int = 1) -> Sheet:
     kept: Rows = []
     for line, row in enumerate(rows, start=first_line):
+        if line - first_line >= limit * MAX_LINES_PER_ROW:
+            return Sheet(name, kept, truncated=True)
         cells = list(row)
         if any(v is not None and str(v).strip() for v in cells):
             if len(kept) == limit:

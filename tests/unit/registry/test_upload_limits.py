@@ -12,8 +12,9 @@ import openpyxl  # type: ignore[import-untyped]
 import pytest
 from openpyxl import Workbook
 
-from registry.import_format import read_import_file
+from registry.import_format import _TOO_MANY_ROWS_EXTRA, read_import_file
 from registry.upload_limits import MAX_OTHER_MEMBER_BYTES, MAX_RATIO, check_xlsx_sizes
+from registry.workbook import MAX_LINES_PER_ROW
 from shared.errors import ApiError
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "import-gianyar.csv"
@@ -86,6 +87,17 @@ def test_the_import_refuses_a_zip_bomb_before_openpyxl_opens_it(monkeypatch: pyt
         read_import_file(bomb(unpacked_mb=200), "bom.xlsx", max_rows=50_000)
     assert caught.value.status == 413
     assert opened == []
+
+
+def test_an_import_of_more_blank_lines_than_its_rows_allow_is_refused_without_reading_them_all() -> None:
+    lines = EXAMPLE.read_bytes().splitlines(keepends=True)
+    allowed = (100 + _TOO_MANY_ROWS_EXTRA) * MAX_LINES_PER_ROW
+    with pytest.raises(ApiError) as caught:
+        read_import_file(lines[0] + lines[1] + b"\r\n" * allowed + lines[2], "kosong.csv", max_rows=100)
+    assert caught.value.status == 413
+    assert caught.value.body.message == "Terlalu banyak baris: paling banyak 100 per berkas; bagi berkasnya."
+    assert len(read_import_file(lines[0] + lines[1] + b"\r\n" * (allowed - 10) + lines[2], "kosong.csv",
+                                max_rows=100).rows) == 2
 
 
 def test_an_import_of_blank_lines_is_read_without_being_held() -> None:
