@@ -47,15 +47,21 @@ def test_fastapis_422_is_replaced_and_a_routes_own_reply_kept() -> None:
     assert set(schema["components"]["schemas"]["ErrorBody"]["required"]) == {"code", "message", "message_en"}
 
 
-@pytest.mark.parametrize("service", ["registry", "curation", "exhibitions"])
-def test_every_error_reply_of_every_service_is_an_error_body(service: str, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def _document(service: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    # A configuration the services accept without a development flag; no server is started.
     monkeypatch.setenv("SENTRA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SENTRA_SECRET_KEY", "openapi-test-key-" + "k" * 40)
     monkeypatch.setenv("SENTRA_PERSONAL_DATA_KEY", "openapi-test-personal-key-" + "p" * 40)
     monkeypatch.setenv("SENTRA_ADMIN_PASSWORD", "Kj7pQ2vZr9wX-openapi-test-8461")
     module = __import__(f"{service}.app", fromlist=["create_app"])
-    document = module.create_app().openapi()
+    document: dict[str, Any] = module.create_app().openapi()
+    return document
+
+
+@pytest.mark.parametrize("service", ["registry", "curation", "exhibitions"])
+def test_every_error_reply_of_every_service_is_an_error_body(service: str, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    document = _document(service, tmp_path, monkeypatch)
     errors = 0
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -67,3 +73,16 @@ def test_every_error_reply_of_every_service_is_an_error_body(service: str, tmp_p
                 assert {"401", "403"} <= set(operation["responses"]), (method, path)
     assert errors > 30
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+# Replies that are not JSON, each documented with the type it is served as (schemathesis's
+# content_type_conformance found each one documented as application/json).
+SERVED_AS = [("registry", "/metrics", "text/plain"), ("registry", "/imports/template.csv", "text/csv"),
+             ("curation", "/catalogue.jsonld", "application/ld+json")]
+
+
+@pytest.mark.parametrize(("service", "path", "media_type"), SERVED_AS)
+def test_a_reply_that_is_not_json_is_documented_as_what_it_is(service: str, path: str, media_type: str,
+                                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = _document(service, tmp_path, monkeypatch)
+    assert media_type in document["paths"][path]["get"]["responses"]["200"]["content"]

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from curation import catalogue_reading
@@ -77,8 +77,10 @@ def catalogue_csv(session: SessionDep, filters: Filters, sort: SortBy = "name",
                              headers={"Content-Disposition": 'attachment; filename="katalog.csv"'})
 
 
-@router.get("/catalogue.jsonld", response_class=JSONResponse,
-            summary="The curated catalogue as schema.org Product/Offer items (public; pages of up to 5,000)")
+@router.get("/catalogue.jsonld", response_class=Response,
+            summary="The curated catalogue as schema.org Product/Offer items (public; pages of up to 5,000)",
+            responses={200: {"description": "A schema.org ItemList", "content": {"application/ld+json": {
+                "schema": {"type": "object"}}}}})
 def catalogue_jsonld(session: SessionDep, filters: Filters, sort: SortBy = "name",
                      limit: Annotated[int, Query(ge=1, le=FEED_MAX)] = 500, offset: Offset = 0) -> JSONResponse:
     items, total = catalogue_reading.page(session, filters, sort, limit, offset)
