@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
+from exhibitions.shares import EffectiveCounts, effective_counts
+
 
 @dataclass(frozen=True)
 class FairRules:
@@ -19,6 +21,7 @@ class FairRules:
     sentra_cap: int | None
     booth_count: int
     newcomer_share: float = 0.0
+    regency_min_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class BoothSlot:
     sectors: frozenset[str]
     accessible: bool
     zone: str = ""
+
+
+def fair_counts(fair: FairRules) -> EffectiveCounts:
+    """The booth counts the fair's shares give (`shares.effective_counts`)."""
+    return effective_counts(fair.booth_count, fair.regency_min_share, fair.regency_max_share, fair.newcomer_share)
 
 
 def eligibility_problem(fair: FairRules, applicant: Applicant, today: date) -> tuple[str, str] | None:
@@ -65,8 +73,7 @@ def quota_problem(
 ) -> tuple[str, str] | None:
     """Which fair rule keeps an IKM from one more booth now: the regency's maximum share or the
     sentra cap. None when neither does."""
-    # Rounded up: a 30 % share of 3 booths still lets a regency hold one.
-    regency_max = math.ceil(fair.regency_max_share * fair.booth_count - 1e-9)
+    regency_max = fair_counts(fair).regency_max
     if allocated_in_regency >= regency_max:
         return (f"Kuota kabupaten/kota sudah penuh ({regency_max} stan, {fair.regency_max_share:.0%} dari total).",
                 f"The regency's quota is full ({regency_max} booths, {fair.regency_max_share:.0%} of all).")
@@ -100,13 +107,24 @@ def first_free_booth(free: list[BoothSlot], applicant: Applicant,
     return fallback
 
 
+def no_free_booth_reason(sector: str, sectors_on_plan: frozenset[str] | None) -> tuple[str, str]:
+    """Why no booth was free for an IKM of `sector`: the floor plan has none that takes the sector, or
+    every one that does is taken. `sectors_on_plan` are the sectors the fair's booths take, None when
+    a booth takes any sector."""
+    if sectors_on_plan is not None and sector not in sectors_on_plan:
+        return (f"Tidak ada stan di denah yang menerima sektor {sector}.",
+                f"No booth on the floor plan takes the sector {sector}.")
+    return (f"Semua stan yang menerima sektor {sector} sudah terisi.",
+            f"Every booth that takes the sector {sector} is taken.")
+
+
 def newcomer_reserve_problem(fair: FairRules, newcomer: bool, free_booths: int, newcomers_allocated: int,
                              newcomers_waiting: int) -> tuple[str, str] | None:
     """Between allocation runs: a returning exhibitor does not take a booth that the newcomer share
     still needs for a newcomer who is waiting. None when the booth may be taken."""
     if newcomer:
         return None
-    needed = math.ceil(fair.newcomer_share * fair.booth_count - 1e-9) - newcomers_allocated
+    needed = fair_counts(fair).newcomer_min - newcomers_allocated
     reserve = min(max(0, needed), newcomers_waiting)
     if reserve > 0 and free_booths - 1 < reserve:
         return (f"Stan yang tersisa disisihkan untuk porsi pendatang baru ({fair.newcomer_share:.0%}).",

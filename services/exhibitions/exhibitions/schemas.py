@@ -65,6 +65,17 @@ class ExhibitionCreate(Input):
         return self
 
 
+class EffectiveCountsPublic(BaseModel):
+    """What the fair's shares mean for its number of booths (`shares.effective_counts`): a maximum is
+    floor(share × booths), a minimum ceil(share × booths) but never above the maximum."""
+
+    booths: int
+    regency_min: int
+    regency_max: int
+    newcomer_min: int
+    sentra_cap: int | None
+
+
 class ExhibitionPublic(BaseModel):
     id: uuid.UUID
     name: str
@@ -82,6 +93,7 @@ class ExhibitionPublic(BaseModel):
     confirm_days: int | None
     status: str
     booths: int
+    effective: EffectiveCountsPublic
 
 
 BoothKind = Literal["standard", "corner", "island", "space_only"]

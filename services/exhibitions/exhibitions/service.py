@@ -33,11 +33,13 @@ from exhibitions.schemas import (
     CheckinDayPublic,
     CheckinPublic,
     CheckinsPublic,
+    EffectiveCountsPublic,
     ExhibitionCreate,
     ExhibitionPublic,
     PreferenceRequest,
     RuleProblemPublic,
 )
+from exhibitions.shares import effective_counts
 from exhibitions.tables import (
     AllocationResult,
     AllocationRun,
@@ -95,7 +97,9 @@ def get_exhibition(session: Session, exhibition_id: uuid.UUID, *, lock: bool = F
 def exhibition_public(session: Session, fair: Exhibition) -> ExhibitionPublic:
     booths = session.exec(select(func.count()).select_from(Booth).where(Booth.exhibition_id == fair.id,
                                                                           col(Booth.active))).one()
-    return ExhibitionPublic(**fair.model_dump(exclude={"created_by", "created_at"}), booths=booths)
+    counts = effective_counts(booths, fair.regency_min_share, fair.regency_max_share, fair.newcomer_share)
+    return ExhibitionPublic(**fair.model_dump(exclude={"created_by", "created_at"}), booths=booths,
+                            effective=EffectiveCountsPublic(**asdict(counts), sentra_cap=fair.sentra_cap))
 
 
 def add_booths(session: Session, exhibition_id: uuid.UUID, booths: list[BoothCreate],
@@ -370,6 +374,7 @@ class BatchPlacement:
     veterans: set[uuid.UUID]  # of the batch's IKM, those who exhibited at the organiser's other fairs
     newcomers: Counter[str]  # newcomers' applications to the fair, allocated and waitlisted
     last_rank: int
+    sectors_on_plan: frozenset[str] | None  # for the waitlist's reason (`rules.no_free_booth_reason`)
     rows: list[dict[str, Any]]  # applications to insert
     events: list[dict[str, Any]]  # their outbox rows
 
@@ -399,7 +404,7 @@ class BatchPlacement:
         last_rank = session.exec(select(func.max(Application.waitlist_rank)).where(
             Application.exhibition_id == fair.id, Application.status == "waitlisted")).one() or 0
         return cls(fair, fair_rules, _free_booths(session, fair), in_regency, in_sentra, veterans, newcomers,
-                   last_rank, [], [])
+                   last_rank, _sectors_on_plan(session, fair), [], [])
 
     def place(self, applicant: rules.Applicant, causation: Envelope) -> None:
         problem = rules.quota_problem(
@@ -408,6 +413,8 @@ class BatchPlacement:
             self.in_sentra[applicant.sentra_id] if self.in_sentra is not None and applicant.sentra_id else 0)
         booth = None if problem else rules.first_free_booth(self.free, applicant, ordered=True)
         newcomer = applicant.ikm_id not in self.veterans
+        if problem is None and booth is None:
+            problem = rules.no_free_booth_reason(applicant.sector, self.sectors_on_plan)
         if problem is None and self.fair.newcomer_share > 0:
             problem = rules.newcomer_reserve_problem(self.fair_rules, newcomer, len(self.free),
                                                      self.newcomers["allocated"], self.newcomers["waitlisted"])
@@ -432,7 +439,7 @@ class BatchPlacement:
         else:
             self.last_rank += 1
             self.newcomers["waitlisted"] += newcomer
-            reason, reason_en = problem or NO_FITTING_BOOTH
+            reason, reason_en = problem or rules.no_free_booth_reason(applicant.sector, self.sectors_on_plan)
             row.update(status="waitlisted", waitlist_rank=self.last_rank, reason=reason, reason_en=reason_en)
             event = new_event("exhibition.waitlisted", WaitlistedV1(
                 exhibition_id=self.fair.id, exhibition_name=self.fair.name, ikm_id=applicant.ikm_id,
@@ -446,7 +453,15 @@ class BatchPlacement:
         self.rows, self.events = [], []
 
 
-NO_FITTING_BOOTH = ("Semua stan yang sesuai sektornya sudah terisi.", "Every booth that takes its sector is taken.")
+_NO_FREE_BOOTH = ("", "")  # `_try_allocate` found no free booth for the sector
+
+
+def _sectors_on_plan(session: Session, fair: Exhibition) -> frozenset[str] | None:
+    """The sectors the fair's active booths take; None when one takes any sector."""
+    lists = session.exec(select(Booth.sectors).where(Booth.exhibition_id == fair.id, col(Booth.active))).all()
+    if any(not sectors for sectors in lists):
+        return None
+    return frozenset(s for sectors in lists for s in sectors)
 
 
 def _allocated_reason(booth: rules.BoothSlot, sector: str, preferred_zones: Sequence[str]) -> tuple[str, str]:
@@ -540,11 +555,12 @@ def place(session: Session, fair: Exhibition, application: Application, causatio
     """Give the application the first free booth its rules allow, else put it on the waitlist."""
     profile = session.get(IkmProfile, application.ikm_id)
     assert profile is not None
-    if _try_allocate(session, fair, application, profile, causation):
+    problem = _try_allocate(session, fair, application, profile, causation)
+    if problem is None:
         return
-    problem = _blocking_rule(session, fair, profile) or _newcomer_reserve(
-        session, fair, application, len(_free_booths(session, fair)))
-    reason, reason_en = problem or NO_FITTING_BOOTH
+    if problem is _NO_FREE_BOOTH:
+        problem = rules.no_free_booth_reason(profile.sector, _sectors_on_plan(session, fair))
+    reason, reason_en = problem
     rank = (session.exec(select(func.max(Application.waitlist_rank)).where(
         Application.exhibition_id == fair.id, Application.status == "waitlisted")).one() or 0) + 1
     application.status = "waitlisted"
@@ -558,15 +574,20 @@ def place(session: Session, fair: Exhibition, application: Application, causatio
 
 
 def _try_allocate(session: Session, fair: Exhibition, application: Application, profile: IkmProfile,
-                  causation: Envelope | None) -> bool:
-    if _blocking_rule(session, fair, profile) is not None:
-        return False
+                  causation: Envelope | None) -> tuple[str, str] | None:
+    """Allocate the first free booth the rules allow; else the rule that decided, checked in the order
+    placement applies them (the regency maximum and sentra cap, a free booth for the sector, the
+    newcomer reserve), so that the waitlist's reason is the one that held."""
+    blocking = _blocking_rule(session, fair, profile)
+    if blocking is not None:
+        return blocking
     free = _free_booths(session, fair)
     booth = rules.first_free_booth(free, _applicant(profile), application.preferred_zones or (), ordered=True)
     if booth is None:
-        return False
-    if _newcomer_reserve(session, fair, application, len(free)) is not None:
-        return False
+        return _NO_FREE_BOOTH  # worded by `place` only: the waitlist's refill does not need the words
+    reserve = _newcomer_reserve(session, fair, application, len(free))
+    if reserve is not None:
+        return reserve
     application.status = "allocated"
     application.booth_id = booth.booth_id
     _took_booth(session, fair, booth)
@@ -580,7 +601,7 @@ def _try_allocate(session: Session, fair: Exhibition, application: Application, 
     add_event(session, new_event("exhibition.booth_allocated", BoothAllocatedV1(
         exhibition_id=fair.id, exhibition_name=fair.name, ikm_id=application.ikm_id, booth_code=booth.code,
         reason=application.reason), causation=causation))
-    return True
+    return None
 
 
 def _blocking_rule(session: Session, fair: Exhibition, profile: IkmProfile) -> tuple[str, str] | None:
@@ -865,7 +886,7 @@ def _fair_rules(session: Session, fair: Exhibition) -> rules.FairRules:
     return rules.FairRules(sectors=frozenset(fair.sectors), regency_codes=frozenset(fair.regency_codes),
                            application_deadline=fair.application_deadline, status=fair.status,
                            regency_max_share=fair.regency_max_share, sentra_cap=fair.sentra_cap, booth_count=count,
-                           newcomer_share=fair.newcomer_share)
+                           newcomer_share=fair.newcomer_share, regency_min_share=fair.regency_min_share)
 
 
 def _applicant(profile: IkmProfile) -> rules.Applicant:

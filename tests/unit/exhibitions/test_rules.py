@@ -139,15 +139,16 @@ def test_a_regency_at_its_maximum_share_may_take_no_more() -> None:
 
 
 @pytest.mark.parametrize(("share", "booths", "regency_max"), [
-    (0.30, 3, 1),     # 0.9 rounds up: a 30 % share of 3 booths still lets a regency hold one
-    (0.30, 10, 3),    # exact: 3, not 4 despite floating point
-    (0.30, 11, 4),    # 3.3 rounds up
-    (0.05, 10, 1),    # 0.5 rounds up
+    (0.30, 3, 0),     # 0.9 rounds down: a maximum is never exceeded (DOMAIN.md)
+    (0.30, 10, 3),    # exact: 3, not 2 despite floating point
+    (0.30, 11, 3),    # 3.3 rounds down: not 4 of 11 under a "30 % maximum"
+    (0.05, 10, 0),    # 0.5 rounds down
     (0.07, 100, 7),   # 0.07 * 100 is 7.000000000000001 in floating point: still 7
+    (0.70, 10, 7),    # 0.7 * 10 is 6.999999999999999 in floating point: still 7
     (1.0, 7, 7),
     (0.0, 10, 0),
 ])
-def test_the_regency_maximum_is_its_share_of_booths_rounded_up(share: float, booths: int, regency_max: int) -> None:
+def test_the_regency_maximum_is_its_share_of_booths_rounded_down(share: float, booths: int, regency_max: int) -> None:
     rules = fair(regency_max_share=share, booth_count=booths, sentra_cap=None)
     if regency_max > 0:
         assert quota_problem(rules, CELUK_SILVERSMITH, regency_max - 1, 0) is None

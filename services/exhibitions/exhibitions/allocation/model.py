@@ -4,9 +4,10 @@ No database, no HTTP: the service builds a `Problem` from its tables and stores 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Literal
+
+from exhibitions.shares import EffectiveCounts, effective_counts
 
 # Points of the objective. Placing one more IKM outweighs everything else; an owner who needs an
 # accessible booth getting one outweighs grade and preference; then curation grade, then the stated
@@ -64,16 +65,21 @@ class Rules:
     sentra_cap: int | None = None
     newcomer_share: float = 0.0
 
+    def counts(self) -> EffectiveCounts:
+        """The booth counts the shares give (`shares.effective_counts`)."""
+        return effective_counts(self.booth_count, self.regency_min_share, self.regency_max_share,
+                                self.newcomer_share)
+
     def regency_min(self) -> int:
-        """Rounded down: the interval [floor(min·B), ceil(max·B)] always holds the exact shares."""
-        return math.floor(self.regency_min_share * self.booth_count + 1e-9)
+        """ceil(min·B), never above the maximum."""
+        return self.counts().regency_min
 
     def regency_max(self) -> int:
-        """Rounded up, as in `rules.quota_problem`: a 30 % share of 3 booths still lets a regency hold one."""
-        return math.ceil(self.regency_max_share * self.booth_count - 1e-9)
+        """floor(max·B): a maximum is never exceeded."""
+        return self.counts().regency_max
 
     def newcomer_min(self) -> int:
-        return math.ceil(self.newcomer_share * self.booth_count - 1e-9)
+        return self.counts().newcomer_min
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,9 @@ class Outcome:
     points: int
     reason: str
     reason_en: str
+    # A waitlisted IKM's binding rule (`reasons.binding_rule`): sector, regency_max, sentra_cap,
+    # regency_min, newcomer, accessible, points or lottery; empty for an allocated one.
+    rule: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from exhibitions.allocation.model import (
     Result,
     RuleProblem,
 )
+from exhibitions.allocation.reasons import ClassView, Standing, binding_rule, reason_text
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class _Model:
     cost: np.ndarray
     rows: list[tuple[str, list[int], float, float]]  # name, variables, lower, upper
     lower_rules: dict[str, RuleProblem]  # row name -> the rule it carries, for rows with a lower bound
+    regency_wanted: dict[str, int]  # the count each regency with a minimum must reach, held booths included
+    newcomer_wanted: int
 
 
 def _build(problem: Problem, lottery: dict[str, int]) -> _Model:
@@ -133,10 +136,12 @@ def _build(problem: Problem, lottery: dict[str, int]) -> _Model:
         placeable_in[cands[i].regency_code] += 1
     with_minimum = set(rules.regency_codes) or ({c.regency_code for c in cands} | set(held_regency))
     regency_max, regency_min = rules.regency_max(), rules.regency_min()
+    regency_wanted: dict[str, int] = {}
     for regency in sorted(set(regency_vars) | (with_minimum & set(held_regency))):
         js = regency_vars.get(regency, [])
         wanted = min(regency_min, placeable_in[regency] + held_regency[regency]) if regency in with_minimum else 0
         lower = max(0, wanted - held_regency[regency])
+        regency_wanted[regency] = wanted
         upper = max(0, regency_max - held_regency[regency])
         name = f"regency:{regency}"
         rows.append((name, js, float(lower), float(upper)))
@@ -159,7 +164,8 @@ def _build(problem: Problem, lottery: dict[str, int]) -> _Model:
             "newcomer_share",
             f"Porsi pendatang baru ({wanted_new} stan) tidak dapat dipenuhi dengan stan dan pendaftar yang ada.",
             f"The newcomer share ({wanted_new} booths) cannot be met with the booths and applicants available.")
-    return _Model(cands, classes, columns, np.array(cost, dtype=float), rows, lower_rules)
+    return _Model(cands, classes, columns, np.array(cost, dtype=float), rows, lower_rules, regency_wanted,
+                  wanted_new)
 
 
 def _solve(model: _Model, time_limit_s: float, drop: frozenset[str] = frozenset(), feasibility: bool = False,
@@ -283,43 +289,17 @@ def _explain(problem: Problem, model: _Model, x: np.ndarray, lottery: dict[str, 
 
     waiting = sorted((i for i in range(len(cands)) if i not in placed_class),
                      key=lambda i: (-best(i), lottery[cands[i].key]))
+    standing = Standing(regency_count, sentra_count, newcomers_placed, model.regency_wanted, model.newcomer_wanted)
+    views = [ClassView(cls.zone, cls.accessible, cls.accepts) for cls in classes]
+    holders = {k: [cands[i] for i in members] for k, members in winners.items()}
     for rank, i in enumerate(waiting, start=1):
         cand = cands[i]
-        why, why_en = _waitlist_reason(problem, cand, classes, winners, cands, lottery, best(i),
-                                       regency_count, sentra_count, newcomers_placed)
+        binding = binding_rule(cand, rules, views, holders, lambda c, k: points(c, classes[k]), lottery, standing)
+        zones = [classes[k].zone for k in range(len(classes)) if classes[k].accepts(cand.sector)]
+        why, why_en = reason_text(binding, cand, rules, zones, standing)
         outcomes.append(Outcome(
             cand.key, "waitlisted", None, rank, lottery[cand.key], best(i),
             f"Daftar tunggu peringkat {rank}: {why} Nomor undian {lottery[cand.key]} (benih {problem.seed}).",
-            f"Waitlist rank {rank}: {why_en} Lottery number {lottery[cand.key]} (seed {problem.seed})."))
+            f"Waitlist rank {rank}: {why_en} Lottery number {lottery[cand.key]} (seed {problem.seed}).",
+            rule=binding.rule))
     return sorted(outcomes, key=lambda o: o.key)
-
-
-def _waitlist_reason(problem: Problem, cand: Candidate, classes: list[BoothClass], winners: dict[int, list[int]],
-                     cands: list[Candidate], lottery: dict[str, int], own: int, regency_count: dict[str, int],
-                     sentra_count: dict[str, int], newcomers_placed: int) -> tuple[str, str]:
-    rules = problem.rules
-    fitting = [k for k, cls in enumerate(classes) if cls.accepts(cand.sector)]
-    if not fitting:
-        return (f"tidak ada stan bebas yang menerima sektor {cand.sector}.",
-                f"no free booth takes the sector {cand.sector}.")
-    if rules.regency_max() < rules.booth_count and regency_count[cand.regency_code] >= rules.regency_max():
-        return (f"kuota maksimum kabupaten/kota {cand.regency_code} sudah penuh ({rules.regency_max()} stan).",
-                f"the maximum for regency {cand.regency_code} is reached ({rules.regency_max()} booths).")
-    sentra = cand.sentra_id
-    if sentra is not None and rules.sentra_cap is not None and sentra_count[sentra] >= rules.sentra_cap:
-        return (f"batas stan per sentra sudah tercapai ({rules.sentra_cap}).",
-                f"the per-sentra cap is reached ({rules.sentra_cap}).")
-    rivals = [(points(cands[r], classes[k]), lottery[cands[r].key]) for k in fitting for r in winners.get(k, [])]
-    if any(p < own for p, _ in rivals):
-        if not cand.newcomer and rules.newcomer_share > 0:
-            return ("stan yang sesuai diperlukan untuk porsi pendatang baru "
-                    f"({newcomers_placed} dari {rules.newcomer_min()} stan).",
-                    f"the fitting booths were needed for the newcomer share ({newcomers_placed} of "
-                    f"{rules.newcomer_min()} booths).")
-        return ("stan yang sesuai diperlukan untuk porsi minimum kabupaten/kota lain.",
-                "the fitting booths were needed for other regencies' minimum shares.")
-    if any(p == own for p, _ in rivals):
-        return (f"stan untuk sektor {cand.sector} terisi; di antara nilai yang sama, undian menentukan.",
-                f"the booths for {cand.sector} are taken; between equal points the lottery decided.")
-    return (f"stan untuk sektor {cand.sector} terisi oleh pendaftar dengan nilai lebih tinggi.",
-            f"the booths for {cand.sector} are taken by applicants with more points.")
