@@ -4,6 +4,7 @@ curator scoring a case."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
 
 from shared.demo import DEMO_PASSWORD, seed_demo
@@ -222,6 +224,16 @@ def _accessibility_problems(browser: Browser, base: str, username: str | None, p
     return found
 
 
+def _picture(colour: str) -> bytes:
+    """A small JPEG standing in for a product photo."""
+    image = Image.new("RGB", (800, 600), "#f4efe6")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((250, 150, 550, 450), outline=colour, width=40)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 def test_every_page_renders_at_phone_and_desk_width_within_budget(console: Cluster, browser: Browser,
                                                                     tmp_path: Path) -> None:
     """Under 300 KB, no sideways scrolling, no CSP or script error, no serious axe-core finding, at
@@ -240,6 +252,11 @@ def test_every_page_renders_at_phone_and_desk_width_within_budget(console: Clust
                      {"name": "Gelang perak ukir", "category": "perhiasan", "price_idr": 1_250_000}]})
     assert created.status_code == 201, created.text
     ikm_id = created.json()["id"]
+    product_id = console.call("registry", "GET", f"/ikms/{ikm_id}").json()["products"][0]["id"]
+    for colour in ("#c0c0c0", "#8a6d3b"):
+        added = console.call("registry", "POST", f"/ikms/{ikm_id}/products/{product_id}/photos",
+                             files={"file": ("cincin.jpg", _picture(colour), "image/jpeg")})
+        assert added.status_code == 201, added.text
 
     def opened() -> list[dict[str, object]]:
         items: list[dict[str, object]] = console.call("curation", "GET", "/cases", params={"ikm_id": ikm_id}

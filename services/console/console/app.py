@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from console.client import ApiFailure, ApiUrls, RegionNames, SignedOut
 from console.i18n import LANG_COOKIE, LANGUAGES
-from console.pages import auth, cases, home, ikms
+from console.pages import auth, cases, home, ikms, photos
 from console.security import SESSION_COOKIE, security_headers
 from console.settings import ConsoleSettings
 from console.web import CsrfRejected, build_environments, page_context
@@ -61,7 +61,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.state.regions = RegionNames()
     app.state.environments = build_environments(settings.timezone)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, home, ikms, cases):
+    for module in (auth, home, ikms, cases, photos):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from console.client import ApiFailure
 from console.forms import errors_by_field, queue_state, scores_body
+from console.pages.photos import photos_of
 from console.vocab import QUEUE_FILTERS
 from console.web import Form, Page, UserPage, redirect
 
@@ -39,12 +40,13 @@ async def queue(page: UserPage, show: str = "waiting", stepped_down: int = 0) ->
 
 async def _case_view(page: Page, case_id: uuid.UUID) -> dict[str, Any]:
     case = await page.api.get("curation", f"/cases/{case_id}")
-    rubric, ikm = await asyncio.gather(page.api.get("curation", f"/rubrics/{case['rubric_version']}"),
-                                       _ikm_or_none(page, case["ikm_id"]))
+    rubric, ikm, pictures = await asyncio.gather(
+        page.api.get("curation", f"/rubrics/{case['rubric_version']}"), _ikm_or_none(page, case["ikm_id"]),
+        photos_of(page, case["ikm_id"], [case["product_id"]]))
     regency = await page.regions.name(page.api, ikm["regency_code"]) if ikm else None
     assert page.user is not None
     mine = [s for s in case.get("scores", []) if s["username"] == page.user.username]
-    return {"case": case, "rubric": rubric, "ikm": ikm, "regency": regency,
+    return {"case": case, "rubric": rubric, "ikm": ikm, "regency": regency, "photos": pictures[case["product_id"]],
             "state": queue_state(case, page.user.username), "my_score": mine[-1] if mine else None}
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from console.client import ApiFailure
 from console.forms import PRODUCT_ROWS, errors_by_field, form_to_body, unplaced_errors
+from console.pages.photos import photos_of
 from console.web import Form, Page, UserPage, redirect
 
 router = APIRouter()
@@ -115,7 +116,10 @@ async def _ikm_view(page: Page, ikm_id: uuid.UUID) -> dict[str, Any]:
 
 @router.get("/ikms/{ikm_id}")
 async def profile(page: UserPage, ikm_id: uuid.UUID, registered: int = 0) -> Response:
-    return page.render("ikms/show.html", registered=bool(registered), **await _ikm_view(page, ikm_id))
+    view = await _ikm_view(page, ikm_id)
+    pictures = await photos_of(page, str(ikm_id), [p["id"] for p in view["ikm"]["products"]])
+    return page.render("ikms/show.html", registered=bool(registered), photos=pictures, **view)
+
 
 
 @router.get("/ikms/{ikm_id}/timeline", response_class=HTMLResponse)
