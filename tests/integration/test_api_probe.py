@@ -72,8 +72,8 @@ def _seed(c: Cluster) -> dict[str, dict[str, list[Any]]]:
         items: list[dict[str, Any]] = c.call("curation", "GET", "/cases").raise_for_status().json()["items"]
         return items if len(items) >= len(product_ids) else []
 
-    eventually(applied, what="the seeded IKM applied to the fair")
-    case_ids = [case["id"] for case in eventually(cases, what="a case per seeded product")]
+    eventually(applied, timeout=120, what="the seeded IKM applied to the fair")
+    case_ids = [case["id"] for case in eventually(cases, timeout=120, what="a case per seeded product")]
     run = c.call("exhibitions", "POST", f"/exhibitions/{fair['id']}/allocation-runs",
                  json={"seed": 7}).raise_for_status().json()
     curators = c.call("curation", "GET", "/curators").raise_for_status().json()
