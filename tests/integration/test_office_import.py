@@ -19,7 +19,9 @@ FILES = {"xlsx": ("dinas-gianyar.xlsx", office_xlsx), "csv-cp1252": ("dinas-gian
 
 
 def upload(c: Cluster, content: bytes, filename: str) -> dict[str, Any]:
-    r = c.call("registry", "POST", "/imports", user="wayan.registrar", files={"file": (filename, content)})
+    """At once with the proposed mapping (the preview is test_import_preview's)."""
+    r = c.call("registry", "POST", "/imports", user="wayan.registrar", files={"file": (filename, content)},
+               data={"mapping": "proposed"})
     assert r.status_code == 202, r.text
     body: dict[str, Any] = r.json()
     return body

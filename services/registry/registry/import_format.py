@@ -16,6 +16,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from registry.headers import NOT_STORED, OFFICE_ALIASES, OFFICE_FIELDS, ROW_NUMBER, header_key
+from registry.import_mapping import Mapping, apply_values, columns_key, values_by_field
 from registry.region_names import Places, regency_in_title
 from registry.regions import bps_regions
 from registry.upload_limits import check_xlsx_sizes
@@ -107,6 +108,20 @@ class ImportFile:
     warnings: tuple[FieldError, ...] = ()
     sheet: str | None = None
     header_line: int = 1
+    # Each column of the header as the file writes it, with the field read from it (or None) and why.
+    uses: tuple[tuple[str, str | None, str], ...] = ()
+    columns_key: str = ""
+    in_template_format: bool = False
+    # What refuses the file until its mapping is corrected (a preview lists them; a run raises them).
+    problems: tuple[FieldError, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sheets:
+    """A file's worksheets as read, before the table is looked for (a CSV is one sheet)."""
+
+    file_format: str
+    sheets: list[Sheet]
 
 
 def _bad_file(message: str, message_en: str, status: int = 422, errors: list[FieldError] | None = None) -> ApiError:
@@ -129,17 +144,34 @@ _NUMBER_SENSITIVE = ("owner_nik", "nib", "owner_phone")
 _TOO_MANY_ROWS_EXTRA = HEADER_SEARCH_ROWS + 100  # a title block, a totals row and a signature block
 
 
-def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile:
+def read_import_file(content: bytes, filename: str, max_rows: int, mapping: Mapping | None = None,
+                     regency: str | None = None) -> ImportFile:
     """Read a CSV or XLSX upload, or raise a 4xx `ApiError` that says what is wrong with it."""
-    file_format, sheets = _sheets(content, filename, max_rows + _TOO_MANY_ROWS_EXTRA)
+    return read_table(read_sheets(content, filename, max_rows), max_rows, mapping, regency)
+
+
+def read_sheets(content: bytes, filename: str, max_rows: int) -> Sheets:
+    """The worksheets of an upload (the slow part of reading a workbook), or a 4xx `ApiError`."""
+    return Sheets(*_sheets(content, filename, max_rows + _TOO_MANY_ROWS_EXTRA))
+
+
+def read_table(sheets: Sheets, max_rows: int, mapping: Mapping | None = None, regency: str | None = None,
+               strict: bool = True) -> ImportFile:
+    """The table of the sheets with its columns read as `mapping` says (else as proposed), and the
+    kabupaten `regency` when the file names it in neither its title nor a column. Not `strict`, the
+    columns' problems are returned in `problems` for a preview instead of refusing the file."""
+    mapping = mapping or Mapping()
     try:
-        layout = find_layout(sheets, _known)
+        layout = find_layout(sheets.sheets, _known)
     except UnreadableSheet as exc:
         raise _bad_file("Berkas tidak berisi baris apa pun.", "The file has no rows.") from exc
-    regency = None if any(field_for(label) in ("regency_code", "regency_name") for label in layout.labels) \
+    fields = [mapping.columns[label] if label in mapping.columns else field_for(label) for label in layout.labels]
+    in_title = None if {"regency_code", "regency_name"} & set(fields) \
         else regency_in_title(Places(bps_regions()), layout.title)
-    header = _check_header(layout, regency is not None)
-    rows = [(line_number, _row_values(cells, header, len(layout.labels), regency))
+    regency = None if {"regency_code", "regency_name"} & set(fields) else in_title or regency
+    header = _check_header(layout, regency is not None, mapping, strict)
+    by_field = values_by_field(mapping, header.labels)
+    rows = [(line_number, _row_values(cells, header, len(layout.labels), regency, by_field))
             for line_number, cells in layout.rows]
     if len(rows) > max_rows or layout.truncated:
         raise _bad_file(f"Terlalu banyak baris: paling banyak {max_rows:,} per berkas; bagi berkasnya.",
@@ -151,8 +183,18 @@ def read_import_file(content: bytes, filename: str, max_rows: int) -> ImportFile
         FieldError(field=f"kolom {i + 1}", message=f"Kolom {i + 1} tanpa judul berisi data dan diabaikan.",
                    message_en=f"Column {i + 1} has no name but holds data; it was ignored.")
         for i in header.blank if any(i < len(cells) and cell_text(cells[i]) for _, cells in layout.rows)]
-    return ImportFile(file_format, tuple(name for _, name in header.positions), rows, header.labels,
-                      tuple(warnings), layout.sheet, layout.header_line)
+    return ImportFile(sheets.file_format, tuple(name for _, name in header.positions), rows, header.labels,
+                      tuple(warnings), layout.sheet, layout.header_line, tuple(header.uses),
+                      columns_key(layout.labels), _in_template_format(layout, header), tuple(header.problems))
+
+
+def _in_template_format(layout: Layout, header: _Header) -> bool:
+    """The header is the file's first line and names every column the template requires by the
+    template's own names (or their aliases): such a file runs in one step, without a preview."""
+    if layout.title or header.problems:
+        return False
+    by_template = {_BY_ALIAS[header_key(label)] for label, name, _ in header.uses if header_key(label) in _BY_ALIAS}
+    return set(REQUIRED) <= by_template
 
 
 def _sheets(content: bytes, filename: str, limit: int) -> tuple[str, list[Sheet]]:
@@ -169,7 +211,8 @@ def _sheets(content: bytes, filename: str, limit: int) -> tuple[str, list[Sheet]
     return "csv", [_csv_sheet(content, limit)]
 
 
-def _row_values(cells: list[Any], header: _Header, width: int, regency: str | None) -> dict[str, str]:
+def _row_values(cells: list[Any], header: _Header, width: int, regency: str | None,
+                by_field: dict[str, dict[str, str]]) -> dict[str, str]:
     """A data row as text by field, marking the number cells a NIK, NIB or phone came from."""
     values = {"__extra__": "1"} if any(cell_text(c) for c in cells[width:]) else {}
     if len(cells) < width:
@@ -180,6 +223,8 @@ def _row_values(cells: list[Any], header: _Header, width: int, regency: str | No
         values["__numeric__"] = " ".join(numeric)
     if regency is not None:
         values["regency_code"] = regency
+    if by_field:
+        apply_values(values, by_field)
     return values
 
 
@@ -207,6 +252,8 @@ class _Header:
     labels: dict[str, str] = dc_field(default_factory=dict)
     warnings: list[FieldError] = dc_field(default_factory=list)
     blank: list[int] = dc_field(default_factory=list)
+    uses: list[tuple[str, str | None, str]] = dc_field(default_factory=list)  # (label, field, why)
+    problems: list[FieldError] = dc_field(default_factory=list)
 
     @functools.cached_property
     def sensitive(self) -> list[tuple[int, str]]:
@@ -214,13 +261,29 @@ class _Header:
         return [(i, name) for i, name in self.positions if name in _NUMBER_SENSITIVE]
 
 
-def _check_header(layout: Layout, regency_in_title: bool) -> _Header:
-    """Each column's field; unknown columns and columns the register has no place for are read past
-    with a warning; a column named twice, or a missing one the register needs, refuses the file."""
+def _proposal(label: str) -> tuple[str | None, str]:
+    """The field a column's name proposes, and where the proposal comes from."""
+    key = header_key(label)
+    if key in _BY_ALIAS:
+        return _BY_ALIAS[key], "template" if key == _BY_ALIAS[key] else "alias"
+    name = field_for(label)
+    if name is not None:
+        return name, "office"
+    return None, "not_stored" if key in NOT_STORED else "row_number" if key in ROW_NUMBER else "unknown"
+
+
+def _check_header(layout: Layout, regency_known: bool, mapping: Mapping, strict: bool = True) -> _Header:
+    """Each column's field (as `mapping` says, else as proposed); unknown columns and columns the
+    register has no place for are read past with a warning; a column named twice, or a missing one the
+    register needs, refuses the file (or, not `strict`, is listed in `problems`)."""
     header = _Header()
     errors: list[FieldError] = []
     for position, label in enumerate(layout.labels):
-        name, key = field_for(label), header_key(label)
+        key = header_key(label)
+        name, why = (mapping.columns[label], "mapping") if label in mapping.columns else _proposal(label)
+        header.uses.append((label, name, why if key else "blank"))
+        if why == "mapping" and name is None:
+            continue  # left out by the registrar: no warning
         if not key:
             header.blank.append(position)
         elif name in header.labels:
@@ -238,8 +301,10 @@ def _check_header(layout: Layout, regency_in_title: bool) -> _Header:
             header.warnings.append(FieldError(
                 field=label[:60], message=f"Kolom tidak dikenal (kolom {position + 1}); kolom ini diabaikan.",
                 message_en=f"Unknown column (column {position + 1}); it was ignored."))
-    errors += _missing(set(header.labels), regency_in_title)
-    if errors:
+    errors += _missing(set(header.labels), regency_known)
+    if errors and not strict:
+        header.problems = errors
+    elif errors:
         where = f"lembar {layout.sheet!r}, " if layout.sheet else ""
         where_en = f"sheet {layout.sheet!r}, " if layout.sheet else ""
         raise _bad_file(f"Judul kolom ({where}baris {layout.header_line}) tidak sesuai format impor; lihat templat "
@@ -267,14 +332,15 @@ _NEEDED: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
 )
 
 
-def _missing(fields: set[str], regency_in_title: bool) -> list[FieldError]:
+def _missing(fields: set[str], regency_known: bool) -> list[FieldError]:
     errors = [FieldError(field=name, message=f"Kolom wajib ini tidak ada{alt}.",
                          message_en=f"This required column is missing{alt_en}.")
               for name, sources, alt, alt_en in _NEEDED if not fields & set(sources)]
-    if not regency_in_title and not fields & {"regency_code", "regency_name"}:
+    if not regency_known and not fields & {"regency_code", "regency_name"}:
         errors.append(FieldError(field="regency_code", message="Kolom wajib ini tidak ada (atau KABUPATEN, atau nama "
-                                 "kabupaten/kota di judul lembar).", message_en="This required column is missing "
-                                 "(or KABUPATEN, or the regency's name in the sheet's title)."))
+                                 "kabupaten/kota di judul lembar, atau kode kabupaten pada unggahan).",
+                                 message_en="This required column is missing (or KABUPATEN, or the regency's name "
+                                 "in the sheet's title, or the regency code with the upload)."))
     return errors
 
 

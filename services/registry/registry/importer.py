@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from registry import service
 from registry.import_format import read_import_file
+from registry.import_mapping import Mapping
 from registry.settings import RegistrySettings
 from registry.tables import ImportJob
 from shared.auth import Principal
@@ -113,9 +114,10 @@ class Importer(BackgroundWorker):
             if job is None or job.content is None:
                 return
             start, content, filename = job.processed, job.content, job.filename
+            mapping, regency = Mapping.from_json(job.mapping), job.regency_code
             principal = Principal(username=job.created_by, roles=frozenset({"registrar"}))
         try:
-            parsed = read_import_file(content, filename, settings.import_max_rows)
+            parsed = read_import_file(content, filename, settings.import_max_rows, mapping, regency)
         except ApiError as exc:  # checked at upload; only a changed limit gets here
             self._finish(job_id, "failed", exc.body.message, exc.body.message_en)
             return

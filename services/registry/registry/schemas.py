@@ -420,7 +420,7 @@ class VillageCreate(Input):
     name: Name
 
 
-ImportStatus = Literal["queued", "running", "done", "failed"]
+ImportStatus = Literal["preview", "queued", "running", "done", "failed"]
 
 
 class ImportSummary(BaseModel):
