@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, RowMapping
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from curation.catalogue_rules import search_words
@@ -21,8 +22,8 @@ from shared.errors import not_found
 Sort = Literal["name", "price", "-price", "newest", "grade"]
 _ORDER: dict[str, list[Any]] = {
     "name": [col(CatalogueEntry.product_name)],
-    "price": [col(CatalogueEntry.price_idr).is_(None), col(CatalogueEntry.price_idr)],
-    "-price": [col(CatalogueEntry.price_idr).is_(None), col(CatalogueEntry.price_idr).desc()],
+    "price": [col(CatalogueEntry.price_idr).asc().nulls_last()],
+    "-price": [col(CatalogueEntry.price_idr).desc().nulls_last()],
     "newest": [col(CatalogueEntry.listed_at).desc()],
     "grade": [col(CatalogueEntry.grade), col(CatalogueEntry.product_name)],
 }
@@ -54,39 +55,46 @@ class CatalogueFilters:
         return found
 
 
+# Read as plain rows, not ORM objects: a page of the public catalogue is the hottest read there is.
+_ENTRY = CatalogueEntry.__table__  # type: ignore[attr-defined]
+_PHOTO = ProductPhotoRef.__table__  # type: ignore[attr-defined]
+
+
 def page(session: Session, filters: CatalogueFilters, sort: Sort, limit: int,
          offset: int) -> tuple[list[CatalogueItem], int]:
     conditions = filters.conditions()
     total = session.exec(select(func.count()).select_from(CatalogueEntry).where(*conditions)).one()
-    rows = session.exec(select(CatalogueEntry).where(*conditions)
-                        .order_by(*_ORDER[sort], col(CatalogueEntry.product_id)).offset(offset).limit(limit)).all()
+    rows = session.execute(sa_select(_ENTRY).where(*conditions).order_by(*_ORDER[sort], col(CatalogueEntry.product_id))
+                           .offset(offset).limit(limit)).mappings().all()
     return items(session, list(rows)), total
 
 
 def one(session: Session, product_id: uuid.UUID) -> CatalogueItem:
-    entry = session.get(CatalogueEntry, product_id)
-    if entry is None:
+    row = session.execute(sa_select(_ENTRY).where(col(CatalogueEntry.product_id) == product_id)).mappings().first()
+    if row is None:
         raise not_found("Produk di katalog", "Catalogue product")
-    return items(session, [entry])[0]
+    return items(session, [row])[0]
 
 
-def items(session: Session, entries: list[CatalogueEntry]) -> list[CatalogueItem]:
+def items(session: Session, entries: list[RowMapping]) -> list[CatalogueItem]:
     """Entries as the API shows them, with their current photos (one query)."""
-    photos: dict[uuid.UUID, list[ProductPhotoRef]] = defaultdict(list)
+    photos: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
     if entries:
-        for ref in session.exec(select(ProductPhotoRef).where(
-                col(ProductPhotoRef.product_id).in_([e.product_id for e in entries]),
-                col(ProductPhotoRef.removed_at).is_(None)).order_by(col(ProductPhotoRef.position))).all():
-            photos[ref.product_id].append(ref)
+        for product_id, photo_id, position in session.execute(
+                sa_select(_PHOTO.c.product_id, _PHOTO.c.photo_id, _PHOTO.c.position)
+                .where(_PHOTO.c.product_id.in_([e["product_id"] for e in entries]), _PHOTO.c.removed_at.is_(None))
+                .order_by(_PHOTO.c.position)):
+            photos[product_id].append((photo_id, position))
     return [CatalogueItem(
-        product_id=e.product_id, name=e.product_name, description=e.description, category=e.category,
-        price_idr=e.price_idr, ikm_id=e.ikm_id, ikm_name=e.ikm_name, sector=e.sector, regency_code=e.regency_code,
-        regency_name=e.regency_name, sentra_id=e.sentra_id, sentra_name=e.sentra_name, grade=e.grade,
-        valid_until=e.valid_until, conditions=e.conditions, conditions_en=e.conditions_en, listed_at=e.listed_at,
-        photos=[CataloguePhoto(position=p.position,
-                               thumbnail_url=photo_url(e.ikm_id, e.product_id, p.photo_id, "thumbnail"),
-                               display_url=photo_url(e.ikm_id, e.product_id, p.photo_id, "display"))
-                for p in photos[e.product_id]],
+        product_id=e["product_id"], name=e["product_name"], description=e["description"], category=e["category"],
+        price_idr=e["price_idr"], ikm_id=e["ikm_id"], ikm_name=e["ikm_name"], sector=e["sector"],
+        regency_code=e["regency_code"], regency_name=e["regency_name"], sentra_id=e["sentra_id"],
+        sentra_name=e["sentra_name"], grade=e["grade"], valid_until=e["valid_until"], conditions=e["conditions"],
+        conditions_en=e["conditions_en"], listed_at=e["listed_at"],
+        photos=[CataloguePhoto(position=position,
+                               thumbnail_url=photo_url(e["ikm_id"], e["product_id"], photo_id, "thumbnail"),
+                               display_url=photo_url(e["ikm_id"], e["product_id"], photo_id, "display"))
+                for photo_id, position in photos[e["product_id"]]],
     ) for e in entries]
 
 

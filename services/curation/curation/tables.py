@@ -232,15 +232,19 @@ class CatalogueEntry(SQLModel, table=True):
     withdrawn), with everything an entry shows, so a page of the catalogue is one query."""
 
     __tablename__ = "catalogue_entry"
-    __table_args__ = (Index("ix_catalogue_entry_sector_regency", "sector", "regency_code"),)
+    # Each sort ends with the product id, so that pages do not overlap: the index answers both.
+    __table_args__ = (Index("ix_catalogue_entry_sector_regency", "sector", "regency_code"),
+                      Index("ix_catalogue_entry_name", "product_name", "product_id"),
+                      Index("ix_catalogue_entry_price", "price_idr", "product_id"),
+                      Index("ix_catalogue_entry_listed", "listed_at", "product_id"))
 
     product_id: uuid.UUID = Field(primary_key=True)
     ikm_id: uuid.UUID = Field(index=True)
     case_id: uuid.UUID
-    product_name: str = Field(max_length=200, index=True)
+    product_name: str = Field(max_length=200)
     description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     category: str | None = Field(default=None, max_length=100)
-    price_idr: int | None = Field(default=None, index=True)
+    price_idr: int | None = None
     ikm_name: str = Field(max_length=200)
     sector: str = Field(max_length=40)
     regency_code: str = Field(max_length=4)
@@ -253,4 +257,4 @@ class CatalogueEntry(SQLModel, table=True):
     conditions_en: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # Lower-cased product and IKM words that `q` searches.
     search: str = Field(sa_column=Column(Text, nullable=False))
-    listed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    listed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -49,9 +49,9 @@ def upgrade() -> None:
     with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_catalogue_entry_grade'), ['grade'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_ikm_id'), ['ikm_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_catalogue_entry_listed_at'), ['listed_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_catalogue_entry_price_idr'), ['price_idr'], unique=False)
-        batch_op.create_index(batch_op.f('ix_catalogue_entry_product_name'), ['product_name'], unique=False)
+        batch_op.create_index('ix_catalogue_entry_listed', ['listed_at', 'product_id'], unique=False)
+        batch_op.create_index('ix_catalogue_entry_price', ['price_idr', 'product_id'], unique=False)
+        batch_op.create_index('ix_catalogue_entry_name', ['product_name', 'product_id'], unique=False)
         batch_op.create_index('ix_catalogue_entry_sector_regency', ['sector', 'regency_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_sentra_id'), ['sentra_id'], unique=False)
 
@@ -111,9 +111,9 @@ def downgrade() -> None:
     with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_sentra_id'))
         batch_op.drop_index('ix_catalogue_entry_sector_regency')
-        batch_op.drop_index(batch_op.f('ix_catalogue_entry_product_name'))
-        batch_op.drop_index(batch_op.f('ix_catalogue_entry_price_idr'))
-        batch_op.drop_index(batch_op.f('ix_catalogue_entry_listed_at'))
+        batch_op.drop_index('ix_catalogue_entry_name')
+        batch_op.drop_index('ix_catalogue_entry_price')
+        batch_op.drop_index('ix_catalogue_entry_listed')
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_ikm_id'))
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_grade'))
 
