@@ -1,6 +1,9 @@
 """`sentra`: what operators and registrars do by hand.
 
-    sentra import FILE [--user U] [--rejections R.csv]   import a kabupaten's CSV/XLSX, with a progress bar
+    sentra import FILE [--yes] [--user U] [--rejections R.csv]   import a kabupaten's CSV/XLSX, with a progress
+                                            bar; a file not in the template's format shows its preview first
+                                            (--yes: run at once with the proposed mapping); exit 1 when no row
+                                            went in, 3 when the import waits in preview
     sentra users create USERNAME --role registrar [--role curator] --full-name "..."   (asks the password)
     sentra seed-demo                        demo users and an open fair (development)
     sentra dlq list [--stream S]            dead letters with their errors
@@ -22,7 +25,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
 from redis import Redis
@@ -30,7 +33,8 @@ from redis.exceptions import RedisError
 
 from shared import status
 from shared.auth import ROLES
-from shared.csvfile import CsvWriter
+from shared.cli_import import WAITING, confirm_preview, outcome, print_error, unreachable
+from shared.cli_import import write_rejections as write_rejections  # where the tests and users found it
 from shared.dead_letters import list_dead_letters, replay_dead_letter
 from shared.demo import seed_demo
 
@@ -87,19 +91,6 @@ def progress_line(report: dict[str, Any], rate: float, width: int = 30) -> str:
             f"ditolak/rejected {report['rejected']:,}  {rate:,.0f} baris/s")
 
 
-def write_rejections(report: dict[str, Any], out: TextIO) -> int:
-    """Each row not accepted, one line per reason, for the registrar to correct in the file."""
-    writer = CsvWriter(out)
-    writer.writerow(["row", "outcome", "field", "alasan", "reason"])
-    lines = 0
-    for outcome, rows in (("rejected", report["rejected_rows"]), ("duplicate", report["duplicate_rows"])):
-        for row in rows:
-            for err in row["errors"]:
-                writer.writerow([row["row"], outcome, err["field"], err["message"], err["message_en"]])
-                lines += 1
-    return lines
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
@@ -114,12 +105,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         if auth is None:
             return 1
         with path.open("rb") as f:
-            r = http.post(f"{registry}/imports", headers=auth, files={"file": (path.name, f)})
+            r = http.post(f"{registry}/imports", headers=auth, files={"file": (path.name, f)},
+                          data={"mapping": "proposed"} if args.yes else None)
         if r.status_code != 202:
-            _print_error(r.json())
+            print_error(r)
             return 1
         import_id = r.json()["id"]
         print(f"impor / import {import_id}: {path.name}", file=out)
+        if r.json()["status"] == "preview" and not confirm_preview(http, f"{registry}/imports/{import_id}", auth, out):
+            return WAITING
         started, last_printed = time.monotonic(), -1
         while True:
             # While it runs only the counts matter; the rows not accepted are read once at the end.
@@ -139,21 +133,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                                   params={"rows_limit": 10_000}).raise_for_status().json()
                 break
             time.sleep(args.interval)
-    if report["status"] == "failed":
-        print(f"impor gagal / import failed: {report['error']} / {report['error_en']}", file=sys.stderr)
-        return 1
-    for row in report["rejected_rows"][:args.show]:
-        reasons = "; ".join(f"{e['field']}: {e['message']}" for e in row["errors"])
-        print(f"  baris/row {row['row']} ditolak/rejected: {reasons}", file=out)
-    if report["rejected"] > args.show:
-        print(f"  ... {report['rejected'] - args.show} baris lagi / more rows", file=out)
-    if args.rejections:
-        with open(args.rejections, "w", newline="", encoding="utf-8") as f:
-            write_rejections(report, f)
-        print(f"alasan per baris / reasons per row: {args.rejections}", file=out)
-    print(f"selesai / done: {report['accepted']} masuk/accepted, {report['duplicates']} ganda/duplicates, "
-          f"{report['rejected']} ditolak/rejected dari/of {report['total']}")
-    return 0
+    return outcome(report, args, out)
 
 
 def cmd_seed_demo(_: argparse.Namespace) -> int:
@@ -219,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import a kabupaten's CSV or XLSX file with a progress bar")
     imp.add_argument("file")
+    imp.add_argument("--yes", action="store_true", help="run at once with the proposed mapping, without a preview")
     imp.add_argument("--user", default=os.environ.get("SENTRA_USER", "registrar"),
                      help="a registrar's username (default $SENTRA_USER or 'registrar')")
     imp.add_argument("--rejections", metavar="CSV", help="write every row not accepted, with its reasons, here")
@@ -253,7 +234,11 @@ def _status_parser(sub: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except httpx.TransportError as exc:
+        print(unreachable(exc), file=sys.stderr)
+        return 2
     return code
 
 

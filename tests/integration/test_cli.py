@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.support.cluster import ADMIN_PASSWORD, Cluster, eventually
+from tests.support.office import OFFICE_ROWS, office_xlsx
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "import-gianyar.csv"
 
@@ -18,7 +20,7 @@ def sentra(c: Cluster, *args: str, password: str = "password-for-tests",
     env = {**os.environ, "REGISTRY_URL": c["registry"].url, "REDIS_URL": c.redis_url,
            "SENTRA_PASSWORD": password, "SENTRA_ADMIN_PASSWORD": ADMIN_PASSWORD, **(extra_env or {})}
     return subprocess.run([sys.executable, "-m", "shared.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=120, check=False, stdin=subprocess.DEVNULL)  # not a terminal: never asks
 
 
 def test_sentra_import_shows_progress_and_explains_every_rejected_row(cluster: Cluster, tmp_path: Path) -> None:
@@ -43,8 +45,48 @@ def test_sentra_import_shows_progress_and_explains_every_rejected_row(cluster: C
     assert all(r["alasan"] and r["reason"] and r["alasan"] != r["reason"] for r in lines)
 
     again = sentra(c, "import", str(EXAMPLE), "--user", "wayan.registrar", "--interval", "0.05")
-    assert again.returncode == 0, again.stderr
+    assert again.returncode == 1, again.stderr  # no row went in
     assert "selesai / done: 0 masuk/accepted, 24 ganda/duplicates, 6 ditolak/rejected" in again.stdout
+    assert "No row was accepted" in again.stderr
+    assert "baris/row 23 ganda/duplicate: nib: NIB ini sudah terdaftar; baris dilewati. / This NIB is already " \
+           "registered; row skipped." in again.stderr
+
+
+def test_sentra_import_previews_an_office_workbook_and_runs_it_with_yes(cluster: Cluster, tmp_path: Path) -> None:
+    c = cluster
+    c.start("registry")
+    c.create_user("wayan.registrar", ["registrar"])
+    workbook = tmp_path / "dinas-gianyar.xlsx"
+    workbook.write_bytes(office_xlsx())
+
+    waiting = sentra(c, "import", str(workbook), "--user", "wayan.registrar", "--interval", "0.05")
+    assert waiting.returncode == 3, waiting.stderr
+    assert "pratinjau / preview: lembar/sheet 'DATA IKM', baris judul kolom/header row 4" in waiting.stderr
+    assert "  NO. HP -> owner_phone (0.95)" in waiting.stderr
+    assert "tidak terbaca / unresolved: 'Jasa Servis' x1" in waiting.stderr
+    assert "--yes" in waiting.stderr and "Traceback" not in waiting.stderr
+
+    done = sentra(c, "import", str(workbook), "--user", "wayan.registrar", "--yes", "--interval", "0.05")
+    assert done.returncode == 0, done.stderr
+    # Without an admin's namesake of Kemenuh, only the NIK, the unknown desa and the commodity refuse a row.
+    accepted = len(OFFICE_ROWS) - 3
+    assert f"selesai / done: {accepted} masuk/accepted, 0 ganda/duplicates" in done.stdout
+    assert "KOMODITI / PRODUK: Subsektor ekonomi kreatif tidak dapat ditentukan" in done.stderr
+    assert "/ The creative-economy subsector cannot be derived" in done.stderr
+
+
+def test_sentra_import_says_in_one_line_that_the_registry_cannot_be_reached(cluster: Cluster) -> None:
+    c = cluster
+    c.start("registry")
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    away = sentra(c, "import", str(EXAMPLE), "--user", "wayan.registrar",
+                  extra_env={"REGISTRY_URL": f"http://127.0.0.1:{port}"})
+    assert away.returncode == 2
+    assert away.stderr.strip().splitlines() == [
+        f"Layanan tidak dapat dihubungi / Service unreachable: http://127.0.0.1:{port}/ (ConnectError); periksa "
+        "REGISTRY_URL dan apakah layanannya berjalan / check REGISTRY_URL and that the service runs."]
 
 
 def test_sentra_import_refuses_a_wrong_password_a_missing_file_and_a_non_registrar(cluster: Cluster,
