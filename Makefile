@@ -37,6 +37,7 @@ compose-lint:
 
 bench: install
 	.venv/bin/python -m bench.chain
+	.venv/bin/python -m bench.catalogue
 
 # The console's pages at 1280 and 390 px into docs/screenshots/ (the browser test that also checks their weight).
 screenshots: install
