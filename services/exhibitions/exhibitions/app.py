@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from exhibitions.handlers import HANDLERS
-from exhibitions.routes import allocation_runs, applications, exhibitions, outputs
+from exhibitions.routes import allocation_runs, applications, entries, exhibitions, fairness, outputs
 from exhibitions.settings import ExhibitionsSettings
 from exhibitions.tasks import on_startup
 from shared.web import create_service_app
@@ -23,7 +23,7 @@ def create_app(settings: ExhibitionsSettings | None = None) -> FastAPI:
         description="Pameran, denah stan, pendaftaran, alokasi stan dan daftar tunggu. / Fairs, floor plans, "
                     "applications, booth allocation and the waitlist.",
         routers=[exhibitions.router, applications.router, allocation_runs.router,
-                 outputs.router],
+                 outputs.router, entries.router, fairness.router],
         handlers=HANDLERS,
         migrations_dir=MIGRATIONS,
         on_startup=on_startup(settings),

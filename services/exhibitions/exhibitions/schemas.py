@@ -156,6 +156,21 @@ class AllocationPublic(BaseModel):
     status: str
 
 
+class EntryRequest(Input):
+    """A registered IKM to enter into the fair, by its id in the register."""
+
+    ikm_id: uuid.UUID
+
+
+class InvitationsPublic(BaseModel):
+    """What inviting every eligible IKM did: how many were entered now, had applied before, or may not
+    join (sector, regency, or no product that passed curation or is under review)."""
+
+    entered: int
+    already: int
+    not_eligible: int
+
+
 class AssignmentRequest(Input):
     ikm_id: uuid.UUID
 
@@ -199,6 +214,47 @@ class AllocationRunPublic(BaseModel):
     created_at: datetime
     published_at: datetime | None
     results: list[AllocationResultPublic]
+
+
+class FairnessGroupPublic(BaseModel):
+    """One regency, sector or sentra (or the newcomers) in a fairness report: booths held and their
+    share of all booths, against the rule's minimum and maximum (null: no such rule) and against its
+    applicants and their share of the pool. `within`: the count keeps the rule (a minimum counts as
+    met when every applicant of the group holds a booth)."""
+
+    key: str
+    count: int
+    share: float
+    applicants: int
+    applicant_share: float
+    min: int | None
+    max: int | None
+    within: bool
+
+
+class AccessiblePublic(BaseModel):
+    booths: int  # accessible booths on the floor plan
+    held: int  # of them, held
+    held_by_owners_who_need_one: int
+    owners_who_need_one: int  # in the applicant pool
+    owners_who_need_one_placed: int  # with any booth
+    owners_who_need_one_in_accessible_booth: int
+
+
+class FairnessPublic(BaseModel):
+    """How a run's allocation, or the fair as it stands, meets the fair's rules (issue 18)."""
+
+    source: Literal["run", "published", "current"]
+    run_id: uuid.UUID | None
+    booths: int
+    allocated: int
+    applicants: int
+    effective: EffectiveCountsPublic
+    regencies: list[FairnessGroupPublic]
+    sectors: list[FairnessGroupPublic]
+    sentras: list[FairnessGroupPublic]
+    newcomers: FairnessGroupPublic
+    accessible: AccessiblePublic
 
 
 class PreferenceRequest(Input):

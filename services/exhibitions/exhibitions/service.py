@@ -406,7 +406,7 @@ class BatchPlacement:
         return cls(fair, fair_rules, _free_booths(session, fair), in_regency, in_sentra, veterans, newcomers,
                    last_rank, _sectors_on_plan(session, fair), [], [])
 
-    def place(self, applicant: rules.Applicant, causation: Envelope) -> None:
+    def place(self, applicant: rules.Applicant, causation: Envelope | None) -> None:
         problem = rules.quota_problem(
             self.fair_rules, applicant,
             self.in_regency[applicant.regency_code] if self.in_regency is not None else 0,

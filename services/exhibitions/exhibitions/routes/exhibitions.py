@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 from sqlalchemy import func
@@ -49,9 +49,13 @@ def create_exhibition(data: ExhibitionCreate, uow: UnitOfWorkDep, settings: Sett
 def list_exhibitions(
     session: SessionDep, _: Reader,
     limit: Limit = 50, offset: Offset = 0,
+    status: Annotated[Literal["open", "closed"] | None,
+                      Query(description="open: the fairs taking applications; closed: those closed")] = None,
 ) -> Page[ExhibitionPublic]:
-    total = session.exec(select(func.count()).select_from(Exhibition)).one()
-    rows = session.exec(select(Exhibition).order_by(col(Exhibition.starts_on)).offset(offset).limit(limit))
+    where = [Exhibition.status == status] if status else []
+    total = session.exec(select(func.count()).select_from(Exhibition).where(*where)).one()
+    rows = session.exec(select(Exhibition).where(*where).order_by(col(Exhibition.starts_on)).offset(offset)
+                        .limit(limit))
     return Page(items=[service.exhibition_public(session, f) for f in rows], total=total, limit=limit,
                 offset=offset)
 
