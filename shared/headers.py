@@ -10,11 +10,10 @@ import re
 
 # JSON and files only: nothing a browser should run, frame or send a referrer from.
 API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# Swagger UI's page runs its own inline start-up script and loads its assets from its CDN.
-DOCS_CSP = (b"default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-            b"https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-_DOCS_PATHS = ("/docs", "/redoc")
+# Swagger UI's page (its files served by the service, shared.docs_ui) runs an inline start-up script.
+DOCS_CSP = (b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            b"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+_DOCS_PATHS = ("/docs",)
 _CORRELATION_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 
 

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.auth import Principal, require_roles
 from shared.consumer import EventConsumer, Handler, ensure_groups
 from shared.db import database_reachable, make_engine, make_read_engine, migrate, session_scope
+from shared.docs_ui import install_docs
 from shared.errors import install_error_handlers
 from shared.events import EVENT_TYPES
 from shared.headers import safe_correlation_id, security_headers
@@ -391,7 +392,9 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    install_docs(app, title)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.revocations = runtime.revocations
