@@ -87,9 +87,13 @@ def test_dev_mode_allows_the_development_defaults_and_says_why() -> None:
 
 def test_the_registry_refuses_the_development_or_a_weak_admin_password() -> None:
     for password in (DEV_ADMIN_PASSWORD, "admin12345"):
-        settings = RegistrySettings(SENTRA_SECRET_KEY=SecretStr(STRONG_KEY), SENTRA_ADMIN_PASSWORD=SecretStr(password))
+        settings = RegistrySettings(SENTRA_SECRET_KEY=SecretStr(STRONG_KEY),
+                                    SENTRA_PERSONAL_DATA_KEY=SecretStr(STRONG_KEY),
+                                    SENTRA_ADMIN_PASSWORD=SecretStr(password))
         with pytest.raises(UnsafeSettings, match="SENTRA_ADMIN_PASSWORD"):
             settings.refuse_if_unsafe()
-    fine = RegistrySettings(SENTRA_SECRET_KEY=SecretStr(STRONG_KEY),
+    fine = RegistrySettings(SENTRA_SECRET_KEY=SecretStr(STRONG_KEY), SENTRA_PERSONAL_DATA_KEY=SecretStr(STRONG_KEY),
                             SENTRA_ADMIN_PASSWORD=SecretStr("a-long-unusual-phrase-77"))
     assert fine.refuse_if_unsafe() == []
+    with pytest.raises(UnsafeSettings, match="SENTRA_PERSONAL_DATA_KEY is the development key"):
+        RegistrySettings(SENTRA_SECRET_KEY=SecretStr(STRONG_KEY)).refuse_if_unsafe()
