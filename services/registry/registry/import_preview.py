@@ -7,8 +7,9 @@ like `service`'s; `build_preview` is the pure part."""
 from __future__ import annotations
 
 import functools
+import threading
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,35 @@ UNRESOLVED_SHOWN = 20
 CONFIDENCE = {"template": 1.0, "mapping": 1.0, "alias": 0.95, "office": 0.9}
 
 Parse = Callable[[dict[str, str]], "IkmCreate | service.RowOutcome"]
+
+
+class _RecentSheets:
+    """The worksheets of the last few files put in preview, as read at upload: reading a large
+    workbook is most of a preview's time, and the preview, each correction and the start follow the
+    upload within minutes. Per process and bounded; a miss (another process, an old preview) reads
+    the file again."""
+
+    def __init__(self, size: int = 2) -> None:
+        self._size = size
+        self._items: OrderedDict[uuid.UUID, Sheets] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, job_id: uuid.UUID, sheets: Sheets) -> None:
+        with self._lock:
+            self._items[job_id] = sheets
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def get(self, job_id: uuid.UUID) -> Sheets | None:
+        with self._lock:
+            return self._items.get(job_id)
+
+    def drop(self, job_id: uuid.UUID) -> None:
+        with self._lock:
+            self._items.pop(job_id, None)
+
+
+RECENT = _RecentSheets()
 
 
 @dataclass(frozen=True)
@@ -81,6 +111,7 @@ def receive(session: Session, filename: str, content: bytes, max_rows: int, prin
     job.mapping = {**mapping.to_json(), "profile": profile.name} if profile is not None else None
     if not run_now:
         job.status = "preview"
+        RECENT.put(job.id, sheets)
     return Received(job, parsed, profile.name if profile is not None else None)
 
 
@@ -96,7 +127,7 @@ def _job_in_preview(session: Session, import_id: uuid.UUID) -> ImportJob:
 
 def _read(job: ImportJob, max_rows: int, strict: bool, sheets: Sheets | None = None) -> tuple[Sheets, ImportFile]:
     assert job.content is not None  # _job_in_preview checked it
-    sheets = sheets or read_sheets(job.content, job.filename, max_rows)
+    sheets = sheets or RECENT.get(job.id) or read_sheets(job.content, job.filename, max_rows)
     return sheets, read_table(sheets, max_rows, Mapping.from_json(job.mapping), job.regency_code, strict=strict)
 
 
@@ -191,6 +222,7 @@ def start(session: Session, import_id: uuid.UUID, max_rows: int) -> tuple[Import
     """Queue an import in preview with its mapping, or refuse it (422) with every problem left."""
     job = _job_in_preview(session, import_id)
     _, parsed = _read(job, max_rows, strict=True)
+    RECENT.drop(job.id)
     job.status, job.total = "queued", len(parsed.rows)
     job.updated_at = utcnow()
     session.add(job)

@@ -4,6 +4,7 @@ preview's columns, unresolved values and first rows."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from registry import service
 from registry.import_format import read_sheets, read_table
 from registry.import_mapping import Mapping, apply_values, columns_key, value_key
-from registry.import_preview import build_preview, choices
+from registry.import_preview import _RecentSheets, build_preview, choices
 from registry.import_schemas import MappingUpdate
 from registry.region_names import Places
 from registry.regions import bps_regions
@@ -111,3 +112,14 @@ def test_a_correction_names_a_column_as_the_file_does_and_refuses_one_it_lacks()
     assert error.field == "columns.0.column" and "EMAIL" in error.message and "EMAIL" in error.message_en
     with pytest.raises(ValueError, match="fields"):
         MappingUpdate.model_validate({"columns": [{"column": "NO. HP", "field": "email"}]})
+
+
+def test_the_sheets_read_at_upload_are_kept_for_the_last_two_previews_only() -> None:
+    recent = _RecentSheets(size=2)
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    sheets = read_sheets(EXAMPLE.read_bytes(), "f.csv", 100)
+    for job_id in (first, second, third):
+        recent.put(job_id, sheets)
+    assert recent.get(first) is None and recent.get(third) is sheets
+    recent.drop(third)
+    assert recent.get(third) is None and recent.get(second) is sheets
