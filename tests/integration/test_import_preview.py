@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.integration.test_office_import import ACCEPTED, finished
 from tests.support.cluster import Cluster, eventually
 from tests.support.office import OFFICE_ROWS, office_csv, office_xlsx
@@ -28,8 +30,9 @@ def count_ikm(c: Cluster) -> int:
     return total
 
 
-def test_an_office_workbook_is_previewed_mapped_saved_and_started(cluster: Cluster) -> None:
-    c = cluster
+@pytest.mark.postgres
+def test_an_office_workbook_is_previewed_mapped_saved_and_started(any_db_cluster: Cluster) -> None:
+    c = any_db_cluster
     c.start("registry")
     c.create_user("wayan.registrar", ["registrar"])
     rows = [*ACCEPTED, SERVICE]
