@@ -82,6 +82,10 @@ def test_the_fairness_report_of_a_run_and_of_the_published_fair(cluster: Cluster
     r = post(c, f"/exhibitions/{fair_id}/allocation-runs", json={"seed": 3})
     assert r.status_code == 201, r.text
     run_id = r.json()["id"]
+    (waiting,) = [row for row in r.json()["results"] if row["status"] == "waitlisted"]
+    # Three equals for two booths: the lottery decided, and the run says so, as words and as a code.
+    assert waiting["rule"] == "lottery" and "lottery decided" in waiting["reason_en"], waiting
+    assert "minimum" not in waiting["reason_en"]
     r = c.call("exhibitions", "GET", f"/exhibitions/{fair_id}/allocation-runs/{run_id}/fairness",
                user="komang.panitia")
     assert r.status_code == 200, r.text

@@ -195,6 +195,9 @@ class AllocationResultPublic(BaseModel):
     points: int
     reason: str
     reason_en: str
+    # The rule that kept a waitlisted IKM off every booth, as a code for grouping: sector, regency_max,
+    # sentra_cap, regency_min, newcomer, accessible, points or lottery; empty when allocated.
+    rule: str = ""
 
 
 class AllocationRunPublic(BaseModel):

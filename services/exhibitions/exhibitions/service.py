@@ -1001,7 +1001,8 @@ def create_run(session: Session, fair: Exhibition, seed: int | None, principal: 
     session.flush()
     session.add_all([AllocationResult(run_id=run.id, ikm_id=uuid.UUID(o.key), status=o.status, booth_code=o.booth_code,
                                       waitlist_rank=o.waitlist_rank, lottery=o.lottery, points=o.points,
-                                      reason=o.reason[:500], reason_en=o.reason_en[:500]) for o in result.outcomes])
+                                      reason=o.reason[:500], reason_en=o.reason_en[:500], rule=o.rule)
+                     for o in result.outcomes])
     session.flush()
     return run
 
@@ -1019,7 +1020,7 @@ def run_public(session: Session, run: AllocationRun) -> AllocationRunPublic:
                         .where(AllocationResult.run_id == run.id)).all()
     results = sorted((AllocationResultPublic(ikm_id=r.ikm_id, ikm_name=p.name, status=r.status, booth_code=r.booth_code,
                                              waitlist_rank=r.waitlist_rank, lottery=r.lottery, points=r.points,
-                                             reason=r.reason, reason_en=r.reason_en) for r, p in rows),
+                                             reason=r.reason, reason_en=r.reason_en, rule=r.rule) for r, p in rows),
                      key=lambda r: (r.status != "allocated", r.booth_code or "", r.waitlist_rank or 0))
     return AllocationRunPublic(
         id=run.id, exhibition_id=run.exhibition_id, seed=run.seed, status=run.status,

@@ -164,6 +164,9 @@ class AllocationResult(SQLModel, table=True):
     points: int
     reason: str = Field(max_length=500)
     reason_en: str = Field(max_length=500)
+    # A waitlisted result's binding rule (`allocation.reasons`): sector, regency_max, sentra_cap,
+    # regency_min, newcomer, accessible, points or lottery; empty when allocated (and before 0007).
+    rule: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
 
 
 class ExhibitorHistory(SQLModel, table=True):
