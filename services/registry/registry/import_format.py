@@ -165,10 +165,7 @@ def read_table(sheets: Sheets, max_rows: int, mapping: Mapping | None = None, re
         layout = find_layout(sheets.sheets, _known)
     except UnreadableSheet as exc:
         raise _bad_file("Berkas tidak berisi baris apa pun.", "The file has no rows.") from exc
-    fields = [mapping.columns[label] if label in mapping.columns else field_for(label) for label in layout.labels]
-    in_title = None if {"regency_code", "regency_name"} & set(fields) \
-        else regency_in_title(Places(bps_regions()), layout.title)
-    regency = None if {"regency_code", "regency_name"} & set(fields) else in_title or regency
+    regency = _regency(layout, mapping, regency)
     header = _check_header(layout, regency is not None, mapping, strict)
     by_field = values_by_field(mapping, header.labels)
     rows = [(line_number, _row_values(cells, header, len(layout.labels), regency, by_field))
@@ -179,13 +176,24 @@ def read_table(sheets: Sheets, max_rows: int, mapping: Mapping | None = None, re
     if not rows:
         raise _bad_file(f"Berkas hanya berisi judul kolom (baris {layout.header_line}), tanpa data IKM.",
                         f"The file has a header (line {layout.header_line}) but no IKM rows.")
-    warnings = header.warnings + [
-        FieldError(field=f"kolom {i + 1}", message=f"Kolom {i + 1} tanpa judul berisi data dan diabaikan.",
-                   message_en=f"Column {i + 1} has no name but holds data; it was ignored.")
-        for i in header.blank if any(i < len(cells) and cell_text(cells[i]) for _, cells in layout.rows)]
     return ImportFile(sheets.file_format, tuple(name for _, name in header.positions), rows, header.labels,
-                      tuple(warnings), layout.sheet, layout.header_line, tuple(header.uses),
-                      columns_key(layout.labels), _in_template_format(layout, header), tuple(header.problems))
+                      tuple(header.warnings + _blank_with_data(layout, header)), layout.sheet, layout.header_line,
+                      tuple(header.uses), columns_key(layout.labels), _in_template_format(layout, header),
+                      tuple(header.problems))
+
+
+def _regency(layout: Layout, mapping: Mapping, given: str | None) -> str | None:
+    """The kabupaten of every row when no column names it: the sheet's title's, else the one given."""
+    fields = {mapping.columns[label] if label in mapping.columns else field_for(label) for label in layout.labels}
+    if fields & {"regency_code", "regency_name"}:
+        return None
+    return regency_in_title(Places(bps_regions()), layout.title) or given
+
+
+def _blank_with_data(layout: Layout, header: _Header) -> list[FieldError]:
+    return [FieldError(field=f"kolom {i + 1}", message=f"Kolom {i + 1} tanpa judul berisi data dan diabaikan.",
+                       message_en=f"Column {i + 1} has no name but holds data; it was ignored.")
+            for i in header.blank if any(i < len(cells) and cell_text(cells[i]) for _, cells in layout.rows)]
 
 
 def _in_template_format(layout: Layout, header: _Header) -> bool:
@@ -272,6 +280,28 @@ def _proposal(label: str) -> tuple[str | None, str]:
     return None, "not_stored" if key in NOT_STORED else "row_number" if key in ROW_NUMBER else "unknown"
 
 
+def _place_column(header: _Header, errors: list[FieldError], position: int, label: str, name: str | None) -> None:
+    """Read a column into its field, or say why it is not read (a blank name, a field twice, no field)."""
+    key = header_key(label)
+    if not key:
+        header.blank.append(position)
+    elif name in header.labels:
+        errors.append(FieldError(field=label[:60], message=f"Kolom ini muncul dua kali (kolom {position + 1}).",
+                                 message_en=f"This column appears twice (column {position + 1})."))
+    elif name is not None:
+        header.positions.append((position, name))
+        header.labels[name] = label.strip()[:60]
+    elif key in NOT_STORED:
+        what, what_en = NOT_STORED[key]
+        header.warnings.append(FieldError(
+            field=label[:60], message=f"Kolom {what} dikenali tetapi belum dapat disimpan; kolom ini diabaikan.",
+            message_en=f"The {what_en} column is recognised but cannot be stored yet; it was ignored."))
+    elif key not in ROW_NUMBER:
+        header.warnings.append(FieldError(
+            field=label[:60], message=f"Kolom tidak dikenal (kolom {position + 1}); kolom ini diabaikan.",
+            message_en=f"Unknown column (column {position + 1}); it was ignored."))
+
+
 def _check_header(layout: Layout, regency_known: bool, mapping: Mapping, strict: bool = True) -> _Header:
     """Each column's field (as `mapping` says, else as proposed); unknown columns and columns the
     register has no place for are read past with a warning; a column named twice, or a missing one the
@@ -279,28 +309,10 @@ def _check_header(layout: Layout, regency_known: bool, mapping: Mapping, strict:
     header = _Header()
     errors: list[FieldError] = []
     for position, label in enumerate(layout.labels):
-        key = header_key(label)
         name, why = (mapping.columns[label], "mapping") if label in mapping.columns else _proposal(label)
-        header.uses.append((label, name, why if key else "blank"))
-        if why == "mapping" and name is None:
-            continue  # left out by the registrar: no warning
-        if not key:
-            header.blank.append(position)
-        elif name in header.labels:
-            errors.append(FieldError(field=label[:60], message=f"Kolom ini muncul dua kali (kolom {position + 1}).",
-                                     message_en=f"This column appears twice (column {position + 1})."))
-        elif name is not None:
-            header.positions.append((position, name))
-            header.labels[name] = label.strip()[:60]
-        elif key in NOT_STORED:
-            what, what_en = NOT_STORED[key]
-            header.warnings.append(FieldError(
-                field=label[:60], message=f"Kolom {what} dikenali tetapi belum dapat disimpan; kolom ini diabaikan.",
-                message_en=f"The {what_en} column is recognised but cannot be stored yet; it was ignored."))
-        elif key not in ROW_NUMBER:
-            header.warnings.append(FieldError(
-                field=label[:60], message=f"Kolom tidak dikenal (kolom {position + 1}); kolom ini diabaikan.",
-                message_en=f"Unknown column (column {position + 1}); it was ignored."))
+        header.uses.append((label, name, why if header_key(label) else "blank"))
+        if why != "mapping" or name is not None:  # a column the registrar left out gets no warning
+            _place_column(header, errors, position, label, name)
     errors += _missing(set(header.labels), regency_known)
     if errors and not strict:
         header.problems = errors

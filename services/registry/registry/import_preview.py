@@ -248,17 +248,7 @@ def build_preview(parsed: ImportFile, parse: Parse, show_personal: bool,
             if len(rows) < sample:
                 rows.append(PreviewRow(row=number, ikm=_stored(result, show_personal), errors=[]))
             continue
-        seen: set[str] = set()
-        for err in result.errors:
-            label = parsed.labels.get(import_format.column_of(err.field))
-            if label is None or label in seen:
-                continue
-            seen.add(label)
-            problems[label] += 1
-            name = field_of.get(label)
-            typed = values.get(name, "") if name else ""
-            if typed and name not in PERSONAL:
-                unresolved.setdefault(label, Counter())[typed] += 1
+        _count(result.errors, values, parsed.labels, field_of, problems, unresolved)
         if len(rows) < sample:
             rows.append(PreviewRow(row=number, ikm=None,
                                    errors=[FieldError.model_validate(e)
@@ -272,6 +262,19 @@ def build_preview(parsed: ImportFile, parse: Parse, show_personal: bool,
             unresolved=[ValueCount(value=v, rows=n) for v, n in counted.most_common(UNRESOLVED_SHOWN)],
             unresolved_more=max(0, len(counted) - UNRESOLVED_SHOWN)))
     return columns, rows, ready
+
+
+def _count(errors: tuple[FieldError, ...], values: dict[str, str], labels: dict[str, str],
+           field_of: dict[str, str | None], problems: Counter[str], unresolved: dict[str, Counter[str]]) -> None:
+    """Count a refused row once against each column it has a problem in, and keep the value as typed
+    (never personal data)."""
+    for label in {labels.get(import_format.column_of(err.field)) for err in errors} - {None}:
+        assert label is not None
+        problems[label] += 1
+        name = field_of.get(label)
+        typed = values.get(name, "") if name else ""
+        if typed and name not in PERSONAL:
+            unresolved.setdefault(label, Counter())[typed] += 1
 
 
 def _stored(data: IkmCreate, show_personal: bool) -> dict[str, Any]:
