@@ -114,3 +114,16 @@ def test_no_minimum_and_one_regency_never_hears_of_minimum_shares() -> None:
         assert waiting.rule in ("lottery", "accessible")
         if waiting.key == "n":
             assert waiting.rule == "lottery"  # K-02 went to an owner of equal points, by lottery
+
+
+def test_an_owner_who_needs_an_accessible_booth_and_got_another_is_told_why() -> None:
+    plan = (Booth("K-01", "Kriya", frozenset({"kriya"}), True), Booth("K-02", "Kriya", frozenset({"kriya"}), False))
+    cands = (Candidate("w1", "kriya", "5171", needs_accessible=True),
+             Candidate("w2", "kriya", "5171", needs_accessible=True))
+    result = allocate(Problem(Rules(booth_count=2), plan, cands, seed=1))
+    by_booth = {o.booth_code: o for o in result.outcomes}
+    assert "an accessible booth as needed" in by_booth["K-01"].reason_en
+    assert "every accessible booth that takes kriya is taken by owners who need one" in by_booth["K-02"].reason_en
+    result = allocate(Problem(Rules(booth_count=1), plan[1:], cands[:1], seed=1))
+    assert "no free accessible booth takes kriya" in result.outcomes[0].reason_en
+    assert result.outcomes[0].reason.startswith("Stan K-02 di zona Kriya")

@@ -132,3 +132,38 @@ def reason_text(binding: Binding, cand: Candidate, rules: Rules, zones: Sequence
                 f"{full_en} by applicants with more points (curation grade or zone preference).")
     return (f"{full}; di antara nilai yang sama, undian menentukan.",
             f"{full_en}; between equal points the lottery decided.")
+
+
+def allocated_reason(cand: Candidate, code: str, zone: str, accessible: bool, rules: Rules,
+                     accessible_fits: bool, accessible_to_owners_in_need: bool) -> tuple[str, str]:
+    """Why an IKM got its booth, without the lottery number (Indonesian, English). For an owner who
+    needs an accessible booth and got another: no free accessible booth takes the sector
+    (`accessible_fits` false), or every one that does is taken (by owners who need one, when
+    `accessible_to_owners_in_need`)."""
+    ident = [f"Stan {code} di zona {zone}, yang menerima sektor {cand.sector}"]
+    en = [f"Booth {code} in zone {zone}, which takes {cand.sector}"]
+    if zone in cand.preferred_zones:
+        rank = cand.preferred_zones.index(zone) + 1
+        ident.append(f"zona pilihan ke-{rank} Anda")
+        en.append(f"your choice no. {rank} of zone")
+    elif cand.preferred_zones:
+        ident.append("zona pilihan Anda sudah penuh atau tidak menerima sektor Anda")
+        en.append("your preferred zones were full or do not take your sector")
+    if cand.needs_accessible and accessible:
+        ident.append("stan aksesibel sesuai kebutuhan")
+        en.append("an accessible booth as needed")
+    elif cand.needs_accessible and not accessible_fits:
+        ident.append(f"tidak ada stan aksesibel bebas yang menerima sektor {cand.sector}")
+        en.append(f"no free accessible booth takes {cand.sector}")
+    elif cand.needs_accessible:
+        whom = (" oleh pemilik yang membutuhkannya", " by owners who need one") if accessible_to_owners_in_need \
+            else ("", "")
+        ident.append(f"semua stan aksesibel yang menerima sektor {cand.sector} sudah terisi{whom[0]}")
+        en.append(f"every accessible booth that takes {cand.sector} is taken{whom[1]}")
+    if cand.grade:
+        ident.append(f"nilai kurasi {cand.grade}")
+        en.append(f"curation grade {cand.grade}")
+    if cand.newcomer and rules.newcomer_share > 0:
+        ident.append("pendatang baru (dihitung dalam porsi pendatang baru)")
+        en.append("newcomer (counts toward the newcomer share)")
+    return "; ".join(ident), "; ".join(en)

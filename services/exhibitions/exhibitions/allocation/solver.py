@@ -38,7 +38,7 @@ from exhibitions.allocation.model import (
     Result,
     RuleProblem,
 )
-from exhibitions.allocation.reasons import ClassView, Standing, binding_rule, reason_text
+from exhibitions.allocation.reasons import ClassView, Standing, allocated_reason, binding_rule, reason_text
 
 
 @dataclass(frozen=True)
@@ -257,31 +257,19 @@ def _explain(problem: Problem, model: _Model, x: np.ndarray, lottery: dict[str, 
             sentra_count[member_of] += 1
     newcomers_placed = sum(1 for h in problem.held if h.newcomer) + sum(1 for i in placed_class if cands[i].newcomer)
 
+    holders = {k: [cands[i] for i in members] for k, members in winners.items()}
     outcomes: list[Outcome] = []
     for i, k in placed_class.items():
         cand, cls = cands[i], classes[k]
-        ident = [f"Stan {codes[i]} di zona {cls.zone}, yang menerima sektor {cand.sector}"]
-        en = [f"Booth {codes[i]} in zone {cls.zone}, which takes {cand.sector}"]
-        if cls.zone in cand.preferred_zones:
-            rank = cand.preferred_zones.index(cls.zone) + 1
-            ident.append(f"zona pilihan ke-{rank} Anda")
-            en.append(f"your choice no. {rank} of zone")
-        elif cand.preferred_zones:
-            ident.append("zona pilihan Anda sudah penuh atau tidak menerima sektor Anda")
-            en.append("your preferred zones were full or do not take your sector")
-        if cand.needs_accessible:
-            ident.append("stan aksesibel sesuai kebutuhan" if cls.accessible else "tidak ada stan aksesibel tersisa")
-            en.append("an accessible booth as needed" if cls.accessible else "no accessible booth was left")
-        if cand.grade:
-            ident.append(f"nilai kurasi {cand.grade}")
-            en.append(f"curation grade {cand.grade}")
-        if cand.newcomer and rules.newcomer_share > 0:
-            ident.append("pendatang baru (dihitung dalam porsi pendatang baru)")
-            en.append("newcomer (counts toward the newcomer share)")
-        ident.append(f"nomor undian {lottery[cand.key]} (benih {problem.seed})")
-        en.append(f"lottery number {lottery[cand.key]} (seed {problem.seed})")
+        # For an owner who needs an accessible booth and did not get one: were there any, and who has them.
+        fitting_accessible = [m for m, other in enumerate(classes) if other.accessible and other.accepts(cand.sector)]
+        to_owners_in_need = all(h.needs_accessible for m in fitting_accessible for h in holders.get(m, ()))
+        text, text_en = allocated_reason(cand, codes[i], cls.zone, cls.accessible, rules,
+                                         bool(fitting_accessible), to_owners_in_need)
+        tail = (f"nomor undian {lottery[cand.key]} (benih {problem.seed})",
+                f"lottery number {lottery[cand.key]} (seed {problem.seed})")
         outcomes.append(Outcome(cand.key, "allocated", codes[i], None, lottery[cand.key], points(cand, cls),
-                                "; ".join(ident) + ".", "; ".join(en) + "."))
+                                f"{text}; {tail[0]}.", f"{text_en}; {tail[1]}."))
 
     def best(i: int) -> int:
         return max((points(cands[i], classes[k]) for k in range(len(classes)) if classes[k].accepts(cands[i].sector)),
@@ -291,7 +279,6 @@ def _explain(problem: Problem, model: _Model, x: np.ndarray, lottery: dict[str, 
                      key=lambda i: (-best(i), lottery[cands[i].key]))
     standing = Standing(regency_count, sentra_count, newcomers_placed, model.regency_wanted, model.newcomer_wanted)
     views = [ClassView(cls.zone, cls.accessible, cls.accepts) for cls in classes]
-    holders = {k: [cands[i] for i in members] for k, members in winners.items()}
     for rank, i in enumerate(waiting, start=1):
         cand = cands[i]
         binding = binding_rule(cand, rules, views, holders, lambda c, k: points(c, classes[k]), lottery, standing)
