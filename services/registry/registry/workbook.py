@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from registry import xlsx_values
 from shared.csvfile import UnreadableCsv, read_csv_rows
 
 Rows = list[tuple[int, list[Any]]]  # the non-blank rows, each with its line number
@@ -85,8 +86,29 @@ def is_number_cell(value: Any) -> bool:
     return type(value) in (int, float)  # not bool, which Excel keeps apart
 
 
+def _numbered_sheet(name: str, rows: Iterable[tuple[int, list[Any]]], limit: int) -> Sheet:
+    kept: Rows = []
+    for line, cells in rows:
+        if line > limit * MAX_LINES_PER_ROW:  # as `_sheet`: a sheet of millions of empty rows is not read on
+            return Sheet(name, kept, truncated=True)
+        if any(v is not None and str(v).strip() for v in cells):
+            if len(kept) == limit:
+                return Sheet(name, kept, truncated=True)
+            kept.append((line, cells))
+    return Sheet(name, kept)
+
+
 def read_xlsx_sheets(content: bytes, limit: int) -> list[Sheet]:
-    """Every worksheet's non-blank rows (at most `limit` each), typed as Excel keeps them."""
+    """Every worksheet's non-blank rows (at most `limit` each), typed as Excel keeps them: read from
+    the sheet XML (`xlsx_values`), or by openpyxl for a workbook that reader does not handle."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            return [_numbered_sheet(title, rows, limit) for title, rows in xlsx_values.worksheets(book)]
+    except Exception:  # whatever it is, openpyxl reads the file or says it is damaged
+        return _openpyxl_sheets(content, limit)
+
+
+def _openpyxl_sheets(content: bytes, limit: int) -> list[Sheet]:
     from openpyxl import load_workbook  # type: ignore[import-untyped]  # only imports need it
 
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
