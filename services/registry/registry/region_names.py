@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from registry.regions import Region, RegionIndex
@@ -50,6 +50,20 @@ class Places:
     index: RegionIndex
     added: list[Region] = field(default_factory=list)
     _keys: dict[str, dict[str, list[Region]]] = field(default_factory=dict)
+    # A file names the same few hundred places thousands of times: each name is resolved once.
+    _resolved: dict[tuple[str, ...], Region | tuple[str, str]] = field(default_factory=dict)
+
+    def _once(self, key: tuple[str, ...], resolve: Callable[[], Region]) -> Region:
+        found = self._resolved.get(key)
+        if found is None:
+            try:
+                found = resolve()
+            except ValueProblem as exc:
+                found = (exc.message, exc.message_en)
+            self._resolved[key] = found
+        if isinstance(found, tuple):
+            raise ValueProblem(*found)
+        return found
 
     def children(self, parent_code: str) -> list[Region]:
         own = [r for r in self.added if r.parent_code == parent_code]
@@ -92,8 +106,8 @@ class Places:
             return digits
         if "." in text and re.fullmatch(r"[0-9]{6}", digits):
             return self.index.kemendagri.get(digits, digits)
-        return self._pick(text, self._by_key([regency_code]), "Kecamatan", "District",
-                          self.name_of(regency_code)).code
+        return self._once(("district", regency_code, text), lambda: self._pick(
+            text, self._by_key([regency_code]), "Kecamatan", "District", self.name_of(regency_code))).code
 
     def village(self, regency_code: str, district_code: str | None, text: str) -> Region:
         """A desa/kelurahan from a code or a name: within the kecamatan when it is known, else
@@ -103,6 +117,10 @@ class Places:
             code = self.index.kemendagri.get(digits, digits) if "." in text else digits
             found = self.index.get(code) or next((r for r in self.added if r.code == code), None)
             return found or Region(code=code, parent_code=district_code, name=text)
+        return self._once(("village", regency_code, district_code or "", text),
+                          lambda: self._village_by_name(regency_code, district_code, text))
+
+    def _village_by_name(self, regency_code: str, district_code: str | None, text: str) -> Region:
         if district_code:
             parents: list[str] = [district_code]
             where = f"Kecamatan {self.name_of(district_code)}"

@@ -17,6 +17,7 @@ from registry.import_schemas import MappingUpdate
 from registry.region_names import Places
 from registry.regions import bps_regions
 from registry.schemas import IkmCreate
+from registry.values import ValueProblem
 from shared.errors import ApiError
 from tests.support.office import OFFICE_ROWS, office_csv
 
@@ -123,3 +124,16 @@ def test_the_sheets_read_at_upload_are_kept_for_the_last_two_previews_only() -> 
     assert recent.get(first) is None and recent.get(third) is sheets
     recent.drop(third)
     assert recent.get(third) is None and recent.get(second) is sheets
+
+
+def test_a_place_name_is_resolved_once_and_a_name_that_fails_fails_the_same_way_every_time() -> None:
+    places = Places(bps_regions())
+    first = places.village("5104", "5104010", "Desa Celuk")
+    assert places.village("5104", "5104010", "Desa Celuk") is first and first.code == "5104010905"
+    messages = []
+    for _ in range(2):
+        with pytest.raises(ValueProblem) as failed:
+            places.village("5104", "5104010", "Singapadu Kaja")
+        messages.append((failed.value.message, failed.value.message_en))
+    assert messages[0] == messages[1] and "Sukawati" in messages[0][0]
+    assert places.district("5104", "sukawati") == places.district("5104", "sukawati") == "5104010"
