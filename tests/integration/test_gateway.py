@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.servers import free_port
 from tests.support.cluster import Cluster
 from tests.support.gateway import Gateway
 
@@ -18,7 +19,9 @@ def gateway(cluster: Cluster, tmp_path: Path) -> Iterator[Gateway]:
     cluster.start()
     upstreams = {"registry:8001": f"127.0.0.1:{cluster['registry'].port}",
                  "curation:8002": f"127.0.0.1:{cluster['curation'].port}",
-                 "exhibitions:8003": f"127.0.0.1:{cluster['exhibitions'].port}"}
+                 "exhibitions:8003": f"127.0.0.1:{cluster['exhibitions'].port}",
+                 # Nothing listens there: the gateway answers for the console itself (502).
+                 "console:8000": f"127.0.0.1:{free_port()}"}
     g = Gateway(tmp_path / "gateway", upstreams)
     g.start()
     yield g
@@ -38,7 +41,7 @@ def test_the_gateway_routes_each_prefix_and_every_answer_has_the_security_header
     assert r.headers.get_list("cache-control") == ["no-store"]
     # The gateway's own answers carry them too.
     own = httpx.get(f"{gateway.url}/nowhere")
-    assert own.status_code == 404
+    assert own.status_code == 502
     assert own.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in own.headers["content-security-policy"]
     assert httpx.get(f"{gateway.url}/registry/metrics").status_code == 404  # scraped inside only
