@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
+
 from tests.integration.test_flow import applications_of, open_fair, register
 from tests.support.cluster import Cluster, eventually
 
@@ -12,6 +14,17 @@ from tests.support.cluster import Cluster, eventually
 def people(c: Cluster) -> None:
     c.create_user("wayan.registrar", ["registrar"])
     c.create_user("komang.panitia", ["organiser"])
+
+
+def exhibitions_has_read(c: Cluster, count: int) -> bool:
+    """Whether exhibitions has applied `count` ikm.registered events (read and acknowledged)."""
+    client = redis.Redis.from_url(c.redis_url)
+    try:
+        groups: Any = client.xinfo_groups("ikm.registered")
+    finally:
+        client.close()
+    group = next((g for g in groups if g["name"] in (b"exhibitions", "exhibitions")), None)
+    return group is not None and group["entries-read"] == count and group["pending"] == 0
 
 
 def post(c: Cluster, path: str, **kw: Any) -> Any:
@@ -24,7 +37,8 @@ def test_registered_ikm_are_brought_into_a_new_fair_which_then_closes(cluster: C
     people(c)
     ikms = [register(c, name=f"UD Perak {i}", products=1) for i in range(3)]
     food = register(c, name="UD Lawar", products=1, sector="kuliner")
-    # The fair comes after the registrations: no event brings these IKM into it.
+    # The fair comes after exhibitions has applied the registrations: no event brings them into it.
+    eventually(lambda: exhibitions_has_read(c, 4), what="exhibitions applied the four registrations")
     fair_id = open_fair(c, booths=11, regency_min_share=0.1, regency_max_share=0.3, newcomer_share=0.0,
                         sectors=["kriya"])
     r = c.call("exhibitions", "GET", f"/exhibitions/{fair_id}", user="komang.panitia")
