@@ -172,7 +172,9 @@ def run_import_chain(n_ikm: int, kind: str) -> dict[str, Any]:
         c.create_user(LOAD_REGISTRAR, ["registrar"])
         for i in range(3):
             c.call("curation", "POST", "/curators", json={
-                "username": f"kurator{i}", "full_name": f"Kurator {i}", "max_open_cases": 10_000,
+                # The largest case cap an admin may set (curation.rules.MAX_CASE_CAP): past it, cases
+                # open and wait for a curator, as they would in an office.
+                "username": f"kurator{i}", "full_name": f"Kurator {i}", "max_open_cases": 200,
                 "sectors": sorted({"kriya", "kuliner", "fesyen", "seni_rupa", "desain_produk"})}).raise_for_status()
         for s in KNOWN_SENTRA:
             c.call("registry", "POST", "/sentra", user=LOAD_REGISTRAR, json={
