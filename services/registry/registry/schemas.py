@@ -16,11 +16,9 @@ from pydantic import (
     model_validator,
 )
 
-from shared.auth import ROLES
 from shared.bounds import DbInt
 from shared.domain import Sector
 from shared.errors import FieldError, field_error
-from shared.passwords import password_problems
 from shared.text import Input, VisibleName
 
 Need = Literal["capital", "market_access", "machinery", "training", "certification", "raw_material",
@@ -300,53 +298,6 @@ class ImportStarted(Created):
     sheet: str | None = Field(description="the worksheet read (a workbook may hold a recap sheet too)")
     header_row: int = Field(description="the line of the column names (under a title block, if any)")
     warnings: list[FieldError] = Field(description="columns read past: unknown, or with no place in the register yet")
-
-
-class UserCreate(Input):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64,
-                                               pattern=r"^[a-z0-9._-]+$")]
-    password: Annotated[str, StringConstraints(max_length=200)]
-    full_name: Name
-    roles: Annotated[list[Literal[ROLES]], Field(min_length=1)]  # type: ignore[valid-type]
-
-    @field_validator("password")
-    @classmethod
-    def _strong_enough(cls, v: str, info: ValidationInfo) -> str:
-        return strong_password(v, str(info.data.get("username", "")))
-
-
-def strong_password(password: str, username: str) -> str:
-    """A pydantic check of a chosen password (shared.passwords has the rule)."""
-    problems = password_problems(password, username)
-    if problems:
-        raise field_error(*problems[0])
-    return password
-
-
-class UserUpdate(Input):
-    """An admin's change to a user; narrowing access or resetting the password revokes their tokens."""
-
-    full_name: Name | None = None
-    roles: Annotated[list[Literal[ROLES]], Field(min_length=1)] | None = None  # type: ignore[valid-type]
-    active: bool | None = None
-    password: Annotated[str, StringConstraints(max_length=200)] | None = None
-
-
-class PasswordChange(Input):
-    current_password: Annotated[str, StringConstraints(max_length=200)]
-    new_password: Annotated[str, StringConstraints(max_length=200)]
-
-
-class UserPublic(BaseModel):
-    username: str
-    full_name: str
-    roles: list[str]
-    active: bool = True
-
-
-class Token(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
 
 
 DecreeNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]

@@ -11,8 +11,8 @@ from functools import cache
 
 from sqlmodel import Session, col, select
 
-from registry.schemas import PasswordChange, UserCreate, UserPublic, UserUpdate
 from registry.tables import UserAccount
+from registry.user_schemas import PasswordChange, UserCreate, UserPublic, UserUpdate
 from shared.auth import hash_password, issue_token, verify_password
 from shared.errors import ApiError, FieldError, invalid, not_found
 from shared.events import utcnow

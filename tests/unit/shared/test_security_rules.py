@@ -7,8 +7,9 @@ import logging
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from registry.schemas import IkmUpdate, UserCreate
+from registry.schemas import IkmUpdate
 from registry.settings import RegistrySettings
+from registry.user_schemas import UserCreate
 from shared.logs import JsonFormatter, redact
 from shared.passwords import password_problems
 from shared.settings import DEV_ADMIN_PASSWORD, DEV_SECRET_KEY, ServiceSettings, UnsafeSettings

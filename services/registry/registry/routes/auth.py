@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Form, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from registry import users
-from registry.schemas import PasswordChange, Token, UserCreate, UserPublic, UserUpdate
 from registry.settings import RegistrySettings
+from registry.user_schemas import PasswordChange, Token, UserCreate, UserPublic, UserUpdate
 from shared.auth import Principal, current_principal, require_roles
 from shared.errors import ApiError
 from shared.openapi import errors
