@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.test_registry import finished
 from tests.support.cluster import Cluster, eventually
 from tests.support.office import OFFICE_ROWS, office_csv, office_xlsx
 
@@ -25,17 +26,6 @@ def upload(c: Cluster, content: bytes, filename: str) -> dict[str, Any]:
     assert r.status_code == 202, r.text
     body: dict[str, Any] = r.json()
     return body
-
-
-def finished(c: Cluster, import_id: str) -> dict[str, Any]:
-    def check() -> dict[str, Any] | None:
-        r = c.call("registry", "GET", f"/imports/{import_id}", user="wayan.registrar")
-        assert r.status_code == 200, r.text
-        body: dict[str, Any] = r.json()
-        return body if body["status"] in ("done", "failed") else None
-
-    report: dict[str, Any] = eventually(check, timeout=120, what="import finished")
-    return report
 
 
 def ikm_named(c: Cluster, name: str) -> dict[str, Any]:
